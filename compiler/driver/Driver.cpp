@@ -1,0 +1,169 @@
+#include "Driver.h"
+
+#include "ASTPrinter.h"
+#include "Dot.h"
+#include "IRPrinter.h"
+#include "Resolve.h"
+#include "Summary.h"
+
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+
+namespace netc {
+
+Driver::Driver(const Options &options, std::ostream &out, std::ostream &err)
+    : opt_(options), out_(out), err_(err), diag_(sources_, err), program_(sources_, diag_, default_search_path()),
+      start_(std::chrono::steady_clock::now()) {}
+
+void Driver::stage(const char *name) {
+    if (!opt_.verbose) return;
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_).count();
+    err_ << "netc: [" << std::fixed << std::setprecision(1) << std::setw(8) << ms << " ms] " << name << "\n";
+}
+
+int Driver::fail() const {
+    const_cast<Diagnostics &>(diag_).summarize();
+    return kExitUserError;
+}
+
+int Driver::load_and_resolve() {
+    stage("parse");
+    int m = program_.load_file(opt_.file);
+    if (m < 0) return -1;
+    stage("resolve names");
+    // Imports are checked too: an error in the stdlib is still an error.
+    bool ok = true;
+    for (int i = 0; i < program_.module_count(); i++) ok = resolve_module(program_, i) && ok;
+    return ok ? m : -1;
+}
+
+const ast::Decl *Driver::pick_entry(int m) {
+    auto nets = program_.networks(m);
+    if (!opt_.entry.empty()) {
+        for (auto *n : nets)
+            if (n->name == opt_.entry) return n;
+        if (const ast::Decl *d = program_.lookup(m, opt_.entry); d && d->kind == ast::DeclKind::Network) return d;
+        std::string names;
+        for (auto *n : nets) names += (names.empty() ? "" : ", ") + n->name;
+        diag_.error(opt_.file, "no network named '" + opt_.entry + "'" +
+                                   (names.empty() ? "" : " (it defines: " + names + ")"));
+        return nullptr;
+    }
+    if (nets.size() == 1) return nets[0];
+    if (nets.empty()) {
+        diag_.error(opt_.file, "defines no network");
+        return nullptr;
+    }
+    std::string names;
+    for (auto *n : nets) names += (names.empty() ? "" : ", ") + n->name;
+    diag_.error(opt_.file, "defines " + std::to_string(nets.size()) + " networks (" + names +
+                               "); choose one with --entry");
+    return nullptr;
+}
+
+bool Driver::overrides(int m, ElaborateOptions &out) {
+    for (auto &kv : opt_.defines) {
+        int dm = program_.load_text("-D " + kv.first, "const value = " + kv.second + "\n", ".");
+        if (dm < 0) return false;
+        Value v;
+        if (!evaluate_constant(program_, dm, *program_.module(dm).decls[0]->value, v)) return false;
+        out.overrides[kv.first] = v;
+    }
+    (void)m;
+    return true;
+}
+
+std::unique_ptr<ir::Graph> Driver::elaborate(const ast::Decl &net, int m) {
+    ElaborateOptions eo;
+    if (!overrides(m, eo)) return nullptr;
+    stage("elaborate");
+    return elaborate_network(program_, net, eo);
+}
+
+int Driver::check(int m) {
+    auto nets = program_.networks(m);
+    int ok = 0;
+    for (auto *n : nets)
+        if (elaborate(*n, m)) ok++;
+    if (diag_.has_errors()) return fail();
+    out_ << opt_.file << ": ok (" << ok << " network" << (ok == 1 ? "" : "s") << ")\n";
+    return kExitOk;
+}
+
+int Driver::summary(int m) {
+    const ast::Decl *net = pick_entry(m);
+    if (!net) return fail();
+    auto g = elaborate(*net, m);
+    if (!g) return fail();
+    print_summary(out_, *g, opt_.batch);
+    return kExitOk;
+}
+
+int Driver::emit(int m) {
+    std::ofstream file;
+    std::ostream *os = &out_;
+    if (!opt_.output.empty()) {
+        file.open(opt_.output);
+        if (!file) {
+            diag_.error(opt_.output, "cannot write output file");
+            return fail();
+        }
+        os = &file;
+    }
+    std::unique_ptr<ir::Graph> g;
+    for (auto &kind : opt_.emit) {
+        if (kind == "ast") {
+            print_ast(*os, program_.module(m));
+            continue;
+        }
+        if (kind != "ir" && kind != "dot") {
+            err_ << "netc: error: --emit=" << kind
+                 << " needs code generation, which this build of netc does not have yet\n";
+            return kExitUsage;
+        }
+        if (!g) {
+            const ast::Decl *net = pick_entry(m);
+            if (!net || !(g = elaborate(*net, m))) return fail();
+        }
+        if (kind == "ir") print_ir(*os, *g);
+        else print_dot(*os, *g);
+    }
+    return kExitOk;
+}
+
+int Driver::run() {
+    if (opt_.help) {
+        out_ << help_text(opt_.command);
+        return kExitOk;
+    }
+    if (opt_.command == "version") {
+        out_ << "netc " << NETC_VERSION << "\n";
+        return kExitOk;
+    }
+    if (opt_.command != "check" && opt_.command != "summary" &&
+        !(opt_.command == "compile" && !opt_.emit.empty())) {
+        err_ << "netc: error: '" << (opt_.command == "compile" ? "-o" : opt_.command)
+             << "' needs code generation, which this build of netc does not have yet; "
+                "available now: check, summary, --emit=ast|ir|dot\n";
+        return kExitUsage;
+    }
+    int m = load_and_resolve();
+    if (m < 0) return fail();
+    if (opt_.command == "check") return check(m);
+    if (opt_.command == "summary") return summary(m);
+    return emit(m);
+}
+
+int run_netc(int argc, char **argv, std::ostream &out, std::ostream &err) {
+    Options opt;
+    std::string error;
+    if (!parse_options(argc, argv, opt, error)) {
+        err << "netc: error: " << error << "\n" << "Try 'netc --help'.\n";
+        return kExitUsage;
+    }
+    Driver d(opt, out, err);
+    return d.run();
+}
+
+}  // namespace netc

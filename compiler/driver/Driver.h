@@ -1,0 +1,43 @@
+// The compiler driver: runs the stages in order (parse -> resolve ->
+// elaborate -> report/emit) and dumps any of them on request.
+#pragma once
+
+#include "Elaborate.h"
+#include "Options.h"
+#include "Program.h"
+
+#include <chrono>
+#include <memory>
+#include <ostream>
+
+namespace netc {
+
+class Driver {
+public:
+    Driver(const Options &options, std::ostream &out, std::ostream &err);
+    int run();  // the process exit code
+
+private:
+    const Options &opt_;
+    std::ostream &out_, &err_;
+    SourceManager sources_;
+    Diagnostics diag_;
+    Program program_;
+    std::chrono::steady_clock::time_point start_;
+
+    void stage(const char *name);
+    int load_and_resolve();  // main module index, or -1
+    const ast::Decl *pick_entry(int m);
+    bool overrides(int m, ElaborateOptions &out);
+    std::unique_ptr<ir::Graph> elaborate(const ast::Decl &net, int m);
+    int fail() const;  // exit code after errors
+
+    int check(int m);
+    int summary(int m);
+    int emit(int m);
+};
+
+// main() minus the process concerns; exceptions are the caller's.
+int run_netc(int argc, char **argv, std::ostream &out, std::ostream &err);
+
+}  // namespace netc

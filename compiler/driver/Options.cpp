@@ -1,0 +1,154 @@
+#include "Options.h"
+
+#include <cstdlib>
+#include <set>
+
+namespace netc {
+
+namespace {
+
+const std::set<std::string> kCommands = {"check", "summary", "weights", "run", "bench", "repl"};
+const std::set<std::string> kEmits = {"ast", "ir", "dot", "obj", "h", "lib", "ll", "bc", "asm", "stmt", "html", "halide"};
+
+bool to_int(const std::string &s, int64_t &out) {
+    if (s.empty() || s.size() > 18) return false;
+    char *end = nullptr;
+    long long v = std::strtoll(s.c_str(), &end, 10);
+    if (*end) return false;
+    out = v;
+    return true;
+}
+
+}  // namespace
+
+std::string help_text(const std::string &command) {
+    if (command == "check")
+        return "usage: netc check FILE.net [-D NAME=VALUE]...\n\n"
+               "Parses FILE.net and its imports, checks names, arg-scopes and shapes, and\n"
+               "elaborates every network it defines. Prints every error found; exit 1 if any.\n";
+    if (command == "summary")
+        return "usage: netc summary FILE.net [--entry NAME] [--batch N] [-D NAME=VALUE]...\n\n"
+               "Prints a Keras-style table of the network: each op's scope path, kind, output\n"
+               "shape and parameter count, then total, trainable and non-trainable parameters\n"
+               "(batch-norm moving statistics are non-trainable, as in TensorFlow).\n";
+    return "usage: netc FILE.net -o OUT.o [--entry NAME] [--target T] [--weights W.npz | --random-weights SEED]\n"
+           "                  [--emit obj,h,lib,ll,bc,asm,stmt,html,dot] [-O0|-O2]\n"
+           "       netc check   FILE.net\n"
+           "       netc summary FILE.net [--entry NAME] [--batch N]\n"
+           "       netc weights FILE.net [--entry NAME] --random-weights SEED -o W.npz\n"
+           "       netc run     FILE.net [--entry NAME] --input X.npy (--weights W.npz | --random-weights SEED) -o Y.npy\n"
+           "       netc bench   FILE.net [--entry NAME] --batch N [--steps 100] [--burn-in 10] [--threads T]\n"
+           "       netc repl\n\n"
+           "Compiler stages can be dumped with --emit=ast|ir|dot (to stdout, or -o FILE).\n"
+           "Options:\n"
+           "  --entry NAME        the network to use when FILE defines several\n"
+           "  -D NAME=VALUE       set a network parameter, e.g. -D num_classes=10\n"
+           "  --batch N           batch size for summaries and benchmarks\n"
+           "  -v                  report the stages and their times on stderr\n"
+           "  -h, --help          this text; `netc CMD --help` for one command\n"
+           "  --version           print the version\n\n"
+           "Imports resolve next to the importing file, then in $NETC_PATH, then in the\n"
+           "standard library. Exit codes: 0 ok, 1 error in the input, 2 usage, 3 internal error.\n";
+}
+
+bool parse_options(int argc, char **argv, Options &o, std::string &error) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    size_t i = 0;
+    if (i < args.size() && kCommands.count(args[i])) o.command = args[i++];
+    else o.command = "compile";
+    auto value = [&](const std::string &flag, std::string &out) {
+        if (i + 1 >= args.size()) {
+            error = flag + " needs a value";
+            return false;
+        }
+        out = args[++i];
+        return true;
+    };
+    auto number = [&](const std::string &flag, int64_t &out, int64_t min) {
+        std::string v;
+        if (!value(flag, v)) return false;
+        if (!to_int(v, out) || out < min) {
+            error = flag + " needs an integer of at least " + std::to_string(min) + ", got '" + v + "'";
+            return false;
+        }
+        return true;
+    };
+    for (; i < args.size(); i++) {
+        std::string a = args[i];
+        // Accept --flag=value as well as --flag value.
+        auto eq = a.find('=');
+        if (a.rfind("--", 0) == 0 && eq != std::string::npos) {
+            args.insert(args.begin() + static_cast<long>(i) + 1, a.substr(eq + 1));
+            a = a.substr(0, eq);
+        }
+        if (a == "-h" || a == "--help") {
+            o.help = true;
+        } else if (a == "--version") {
+            o.command = "version";
+        } else if (a == "-o") {
+            if (!value(a, o.output)) return false;
+        } else if (a == "--entry") {
+            if (!value(a, o.entry)) return false;
+        } else if (a == "--emit") {
+            std::string list;
+            if (!value(a, list)) return false;
+            size_t b = 0;
+            while (b <= list.size()) {
+                size_t e = list.find(',', b);
+                if (e == std::string::npos) e = list.size();
+                std::string k = list.substr(b, e - b);
+                if (!kEmits.count(k)) {
+                    error = "unknown --emit kind '" + k + "' (known: ast, ir, dot, obj, h, lib, ll, bc, asm, stmt, html, halide)";
+                    return false;
+                }
+                o.emit.push_back(k);
+                b = e + 1;
+            }
+        } else if (a == "-D" || (a.rfind("-D", 0) == 0 && a.size() > 2)) {
+            std::string def = a.size() > 2 ? a.substr(2) : "";
+            if (def.empty() && !value(a, def)) return false;
+            auto k = def.find('=');
+            if (k == std::string::npos || k == 0) {
+                error = "-D needs NAME=VALUE, got '" + def + "'";
+                return false;
+            }
+            o.defines[def.substr(0, k)] = def.substr(k + 1);
+        } else if (a == "--target") {
+            if (!value(a, o.target)) return false;
+        } else if (a == "--weights") {
+            if (!value(a, o.weights)) return false;
+        } else if (a == "--input") {
+            if (!value(a, o.input)) return false;
+        } else if (a == "--random-weights") {
+            if (!number(a, o.random_seed, 0)) return false;
+        } else if (a == "--batch") {
+            if (!number(a, o.batch, 1)) return false;
+        } else if (a == "--steps") {
+            if (!number(a, o.steps, 1)) return false;
+        } else if (a == "--burn-in") {
+            if (!number(a, o.burn_in, 0)) return false;
+        } else if (a == "--threads") {
+            if (!number(a, o.threads, 1)) return false;
+        } else if (a == "-O0" || a == "-O2") {
+            o.opt_level = a == "-O0" ? 0 : 2;
+        } else if (a == "-v" || a == "--verbose") {
+            o.verbose = true;
+        } else if (a.size() > 1 && a[0] == '-') {
+            error = "unknown option '" + a + "'";
+            return false;
+        } else if (o.file.empty()) {
+            o.file = a;
+        } else {
+            error = "unexpected argument '" + a + "' (one input file only)";
+            return false;
+        }
+    }
+    if (o.help || o.command == "version" || o.command == "repl") return true;
+    if (o.file.empty()) {
+        error = "no input file";
+        return false;
+    }
+    return true;
+}
+
+}  // namespace netc

@@ -1,0 +1,33 @@
+// netc's command line (SPEC section 3): the command, its file and flags.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace netc {
+
+struct Options {
+    std::string command;            // "compile", "check", "summary", "weights", "run", "bench", "repl"
+    std::string file;
+    std::string entry;
+    std::string output;             // -o
+    std::vector<std::string> emit;  // --emit=a,b
+    std::map<std::string, std::string> defines;  // -D name=value
+    std::string target = "host";
+    std::string weights, input;
+    int64_t random_seed = -1;
+    int64_t batch = -1;
+    int64_t steps = 100, burn_in = 10, threads = 0;
+    int opt_level = 2;
+    bool verbose = false;
+    bool help = false;
+};
+
+// Parses argv. On a usage error returns false with `error` set.
+bool parse_options(int argc, char **argv, Options &out, std::string &error);
+// Help for netc as a whole, or for one command.
+std::string help_text(const std::string &command);
+
+}  // namespace netc

@@ -1,0 +1,74 @@
+#include "IR.h"
+
+namespace netc::ir {
+
+std::string Shape::str(const std::string &batch_symbol) const {
+    std::string s = "[";
+    for (size_t i = 0; i < dims.size(); i++) {
+        if (i) s += ", ";
+        s += dims[i] == kBatch ? batch_symbol : std::to_string(dims[i]);
+    }
+    return s + "]";
+}
+
+const char *op_name(OpKind k) {
+    switch (k) {
+    case OpKind::Input: return "input";
+    case OpKind::Conv2D: return "conv2d";
+    case OpKind::DepthwiseConv2D: return "depthwise_conv2d";
+    case OpKind::BatchNorm: return "batch_norm";
+    case OpKind::Activation: return "activation";
+    case OpKind::MaxPool: return "max_pool2d";
+    case OpKind::AvgPool: return "avg_pool2d";
+    case OpKind::Mean: return "reduce_mean";
+    case OpKind::Pad: return "pad";
+    case OpKind::Concat: return "concat";
+    case OpKind::Add: return "add";
+    case OpKind::FullyConnected: return "fully_connected";
+    case OpKind::Flatten: return "flatten";
+    case OpKind::Squeeze: return "squeeze";
+    }
+    return "?";
+}
+
+const char *activation_name(Activation a) {
+    switch (a) {
+    case Activation::None: return "none";
+    case Activation::Relu: return "relu";
+    case Activation::Relu6: return "relu6";
+    case Activation::Sigmoid: return "sigmoid";
+    case Activation::Tanh: return "tanh";
+    case Activation::Softmax: return "softmax";
+    case Activation::Identity: return "identity";
+    }
+    return "?";
+}
+
+int64_t Param::count() const {
+    int64_t n = 1;
+    for (int64_t d : shape) n *= d;
+    return n;
+}
+
+int64_t Graph::total_params() const {
+    int64_t n = 0;
+    for (auto &node : nodes)
+        for (auto &p : node.params) n += p.count();
+    return n;
+}
+
+int64_t Graph::trainable_params() const {
+    int64_t n = 0;
+    for (auto &node : nodes)
+        for (auto &p : node.params)
+            if (p.trainable) n += p.count();
+    return n;
+}
+
+int Graph::find(const std::string &name) const {
+    for (auto &n : nodes)
+        if (n.name == name) return n.id;
+    return -1;
+}
+
+}  // namespace netc::ir

@@ -1,0 +1,103 @@
+// The typed network IR: a DAG of ops in topological order, each with a static
+// NHWC shape (batch left symbolic), its attributes and the named variables it
+// owns. Every later stage (summary, DOT, lowering to Halide) consumes this.
+#pragma once
+
+#include "Source.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace netc::ir {
+
+// The batch dimension stays free until run time.
+constexpr int64_t kBatch = -1;
+
+struct Shape {
+    std::vector<int64_t> dims;
+    int rank() const { return static_cast<int>(dims.size()); }
+    int64_t operator[](int i) const { return dims.at(i); }
+    // "[N, 56, 56, 256]"; a fixed batch replaces the symbol.
+    std::string str(const std::string &batch_symbol = "N") const;
+    bool operator==(const Shape &o) const { return dims == o.dims; }
+};
+
+enum class OpKind {
+    Input, Conv2D, DepthwiseConv2D, BatchNorm, Activation, MaxPool, AvgPool,
+    Mean, Pad, Concat, Add, FullyConnected, Flatten, Squeeze,
+};
+
+enum class Activation { None, Relu, Relu6, Sigmoid, Tanh, Softmax, Identity };
+
+const char *op_name(OpKind k);
+const char *activation_name(Activation a);
+
+// A variable the network reads, named as TF-slim names it.
+struct Param {
+    std::string name;
+    std::vector<int64_t> shape;
+    bool trainable = true;
+    int64_t count() const;
+};
+
+struct BatchNormAttrs {
+    double epsilon = 0.001;
+    bool center = true;
+    bool scale = false;
+};
+
+// Padding resolved to explicit amounts; `mode` keeps how it was asked for.
+struct Padding {
+    std::string mode;  // "SAME", "VALID" or "EXPLICIT"
+    int64_t top = 0, bottom = 0, left = 0, right = 0;
+};
+
+struct Node {
+    int id = 0;
+    OpKind op = OpKind::Input;
+    std::string name;  // unique scope path: "resnet_v2_50/block1/unit_1/bottleneck_v2/conv1"
+    std::vector<int> inputs;
+    Shape shape;
+    Loc loc;
+
+    // Convolutions and pools.
+    int64_t kernel_h = 0, kernel_w = 0, stride_h = 1, stride_w = 1, rate_h = 1, rate_w = 1;
+    Padding padding;
+    int64_t multiplier = 1;         // DepthwiseConv2D
+    bool has_bias = false;          // Conv2D, DepthwiseConv2D, FullyConnected
+    std::optional<BatchNormAttrs> norm;  // BatchNorm, or a normalizer fused into a conv/fc
+    Activation activation = Activation::None;  // applied last
+    bool count_padding = false;     // AvgPool with explicit padding (PyTorch semantics)
+
+    // Pad: [[top, bottom], [left, right]] for H and W; value fills.
+    double pad_value = 0;
+    // Mean and Squeeze: axes; Mean's keep_dims.
+    std::vector<int> axes;
+    bool keep_dims = false;
+
+    std::vector<Param> params;
+};
+
+struct EndPoint {
+    std::string name;
+    int node;
+};
+
+struct Graph {
+    std::string name;          // the network's name
+    std::string scope;         // its top scope, e.g. "InceptionV3"
+    std::string batch_symbol = "N";
+    std::vector<Node> nodes;   // topological order; ids are indices
+    std::vector<int> inputs;
+    int output = -1;
+    std::vector<EndPoint> end_points;
+
+    const Node &node(int id) const { return nodes.at(id); }
+    int64_t total_params() const;
+    int64_t trainable_params() const;
+    int find(const std::string &name) const;  // node id by name, -1 if none
+};
+
+}  // namespace netc::ir

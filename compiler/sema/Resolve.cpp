@@ -1,0 +1,249 @@
+#include "Resolve.h"
+
+#include "Builtins.h"
+
+#include <algorithm>
+#include <set>
+
+namespace netc {
+
+using namespace ast;
+
+std::string suggest(const std::string &name, const std::vector<std::string> &candidates) {
+    std::string best;
+    size_t best_d = std::max<size_t>(1, name.size() / 3) + 1;
+    for (auto &c : candidates) {
+        // Levenshtein distance, two rows.
+        std::vector<size_t> prev(c.size() + 1), cur(c.size() + 1);
+        for (size_t j = 0; j <= c.size(); j++) prev[j] = j;
+        for (size_t i = 1; i <= name.size(); i++) {
+            cur[0] = i;
+            for (size_t j = 1; j <= c.size(); j++)
+                cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (name[i - 1] != c[j - 1])});
+            std::swap(prev, cur);
+        }
+        if (prev[c.size()] < best_d) {
+            best_d = prev[c.size()];
+            best = c;
+        }
+    }
+    return best;
+}
+
+namespace {
+
+class Resolver {
+public:
+    Resolver(Program &p, int m) : p_(p), m_(m), diag_(p.diag()) {}
+
+    void run() {
+        for (auto &d : p_.module(m_).decls) decl(*d);
+    }
+
+private:
+    Program &p_;
+    int m_;
+    Diagnostics &diag_;
+    std::vector<std::set<std::string>> locals_;
+
+    bool is_local(const std::string &n) const {
+        for (auto &s : locals_)
+            if (s.count(n)) return true;
+        return false;
+    }
+
+    std::vector<std::string> candidates() const {
+        std::vector<std::string> c = p_.visible_names(m_);
+        auto b = builtin_names();
+        c.insert(c.end(), b.begin(), b.end());
+        for (auto &s : locals_) c.insert(c.end(), s.begin(), s.end());
+        return c;
+    }
+
+    void unknown(const std::string &name, const Loc &loc, const char *what = "name") {
+        std::string msg = std::string("unknown ") + what + " '" + name + "'";
+        std::string s = suggest(name, candidates());
+        if (!s.empty()) msg += "; did you mean '" + s + "'?";
+        diag_.error(loc, msg);
+    }
+
+    // Python-style function scope: a name assigned anywhere in a body is local to it.
+    static void collect(const std::vector<StmtPtr> &body, std::set<std::string> &out) {
+        for (auto &s : body) {
+            if (s->kind == StmtKind::Assign || s->kind == StmtKind::For)
+                out.insert(s->targets.begin(), s->targets.end());
+            collect(s->body, out);
+            collect(s->orelse, out);
+        }
+    }
+
+    void params(const std::vector<Param> &ps) {
+        std::set<std::string> seen;
+        bool had_default = false;
+        for (auto &q : ps) {
+            if (!seen.insert(q.name).second) diag_.error(q.loc, "duplicate parameter '" + q.name + "'");
+            if (q.default_value) {
+                expr(*q.default_value);
+                had_default = true;
+            } else if (had_default && !q.type) {
+                diag_.error(q.loc, "parameter '" + q.name + "' without a default follows one with a default");
+            }
+        }
+    }
+
+    void decl(const Decl &d) {
+        switch (d.kind) {
+        case DeclKind::Import: return;
+        case DeclKind::Const: expr(*d.value); return;
+        case DeclKind::ArgScope: {
+            params(d.params);
+            std::set<std::string> names;
+            for (auto &q : d.params) names.insert(q.name);
+            locals_.push_back(names);
+            for (auto &e : d.entries) entry(e);
+            locals_.pop_back();
+            return;
+        }
+        case DeclKind::Unit:
+        case DeclKind::Network: {
+            params(d.params);
+            for (auto &c : d.with_calls) with_call(c);
+            std::set<std::string> names;
+            for (auto &q : d.params) names.insert(q.name);
+            collect(d.body, names);
+            locals_.push_back(names);
+            if (d.scope.kind == ScopeName::Computed) expr(*d.scope.expr);
+            body(d.body);
+            locals_.pop_back();
+            return;
+        }
+        }
+    }
+
+    // The parameter names of what `name` calls, if it is an op or a unit.
+    bool signature(const std::string &name, std::vector<std::string> &out, std::string &what) {
+        if (is_local(name)) return false;
+        if (const Decl *d = p_.lookup(m_, name)) {
+            if (d->kind != DeclKind::Unit && d->kind != DeclKind::ArgScope) return false;
+            for (auto &q : d->params) out.push_back(q.name);
+            what = (d->kind == DeclKind::Unit ? "unit '" : "arg_scope '") + name + "'";
+            return true;
+        }
+        if (const OpInfo *op = find_op(name)) {
+            for (auto &q : op->params) out.push_back(q.name);
+            what = "'" + name + "'";
+            return true;
+        }
+        return false;
+    }
+
+    void entry(const ScopeEntry &e) {
+        for (size_t i = 0; i < e.ops.size(); i++) {
+            const std::string &op = e.ops[i];
+            std::vector<std::string> names;
+            std::string what;
+            const Decl *d = p_.lookup(m_, op);
+            bool ok = find_op(op) || (d && d->kind == DeclKind::Unit);
+            if (!ok) {
+                if (d) diag_.error(e.op_locs[i], "'" + op + "' is not an op or a unit, so an arg_scope cannot set its defaults");
+                else unknown(op, e.op_locs[i], "op");
+                continue;
+            }
+            signature(op, names, what);
+            for (auto &kw : e.kwargs)
+                if (std::find(names.begin(), names.end(), kw.name) == names.end()) {
+                    std::string msg = what + " has no parameter '" + kw.name + "'";
+                    std::string s = suggest(kw.name, names);
+                    if (!s.empty()) msg += "; did you mean '" + s + "'?";
+                    diag_.error(kw.loc, msg);
+                }
+        }
+        for (auto &kw : e.kwargs) expr(*kw.value);
+    }
+
+    void with_call(const ScopeCall &c) {
+        const Decl *d = is_local(c.name) ? nullptr : p_.lookup(m_, c.name, c.loc, &diag_);
+        if (!d) {
+            unknown(c.name, c.loc, "arg_scope");
+        } else if (d->kind != DeclKind::ArgScope) {
+            diag_.error(c.loc, "'" + c.name + "' is not an arg_scope; `with` takes arg_scopes");
+        } else {
+            check_args(c.name, c.args, c.loc);
+        }
+        for (auto &a : c.args) expr(*a.value);
+    }
+
+    void check_args(const std::string &callee, const std::vector<Arg> &args, const Loc &loc) {
+        std::vector<std::string> names;
+        std::string what;
+        if (!signature(callee, names, what)) return;
+        size_t positional = 0;
+        bool splat = false;
+        for (auto &a : args) {
+            if (a.kind == Arg::Splat) splat = true;
+            if (a.kind == Arg::Positional) positional++;
+            if (a.kind == Arg::Keyword && std::find(names.begin(), names.end(), a.name) == names.end()) {
+                std::string msg = what + " has no parameter '" + a.name + "'";
+                std::string s = suggest(a.name, names);
+                if (!s.empty()) msg += "; did you mean '" + s + "'?";
+                diag_.error(a.loc, msg);
+            }
+        }
+        if (!splat && positional > names.size())
+            diag_.error(loc, what + " takes at most " + std::to_string(names.size()) + " argument" +
+                                 (names.size() == 1 ? "" : "s") + ", got " + std::to_string(positional));
+    }
+
+    void body(const std::vector<StmtPtr> &stmts) {
+        for (auto &s : stmts) stmt(*s);
+    }
+
+    void stmt(const Stmt &s) {
+        for (auto &e : s.exprs) expr(*e);
+        if (s.kind == StmtKind::Scope && s.scope.kind == ScopeName::Computed) expr(*s.scope.expr);
+        for (auto &c : s.with_calls) with_call(c);
+        for (auto &e : s.with_entries) entry(e);
+        body(s.body);
+        body(s.orelse);
+    }
+
+    void expr(const Expr &e) {
+        switch (e.kind) {
+        case ExprKind::Name: {
+            Value v;
+            if (is_local(e.text) || p_.lookup(m_, e.text, e.loc, &diag_) || find_op(e.text) || find_fn(e.text) ||
+                find_constant(e.text, v))
+                return;
+            unknown(e.text, e.loc);
+            return;
+        }
+        case ExprKind::Comprehension: {
+            expr(*e.operands[1]);
+            locals_.push_back(std::set<std::string>(e.vars.begin(), e.vars.end()));
+            expr(*e.operands[0]);
+            if (e.operands.size() > 2) expr(*e.operands[2]);
+            locals_.pop_back();
+            return;
+        }
+        case ExprKind::Call: {
+            for (auto &x : e.operands) expr(*x);
+            for (auto &a : e.args) expr(*a.value);
+            if (e.scope.kind == ScopeName::Computed) expr(*e.scope.expr);
+            if (e.operands[0]->kind == ExprKind::Name) check_args(e.operands[0]->text, e.args, e.loc);
+            return;
+        }
+        default:
+            for (auto &x : e.operands) expr(*x);
+        }
+    }
+};
+
+}  // namespace
+
+bool resolve_module(Program &program, int m) {
+    int before = program.diag().error_count();
+    Resolver(program, m).run();
+    return program.diag().error_count() == before;
+}
+
+}  // namespace netc

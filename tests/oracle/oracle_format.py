@@ -1,0 +1,55 @@
+"""Writer for the oracle dump format shared by dump_tf.py and dump_torch.py.
+
+Kept framework-free (plain Python) so both interpreters (the TF venv and
+Debian's /usr/bin/python3 with torch) import the same code. Format, one
+record per line, single spaces, shapes as "a,b,c" and scalars as "-":
+
+  net NAME FRAMEWORK
+  input SHAPE
+  output SHAPE
+  var NAME SHAPE trainable|non_trainable      (creation / module order)
+  endpoint NAME SHAPE                         (optional)
+  total_params N
+  trainable_params N
+  non_trainable_params N
+"""
+import math
+import os
+
+
+def fmt_shape(shape):
+    shape = [int(d) for d in shape]
+    return ",".join(str(d) for d in shape) if shape else "-"
+
+
+def format_dump(net, framework, input_shape, output_shape, variables, endpoints=()):
+    """variables: iterable of (name, shape, trainable); endpoints: (name, shape)."""
+    lines = ["net %s %s" % (net, framework),
+             "input %s" % fmt_shape(input_shape),
+             "output %s" % fmt_shape(output_shape)]
+    counts = {True: 0, False: 0}
+    seen = set()
+    for name, shape, trainable in variables:
+        assert " " not in name and name not in seen, name
+        seen.add(name)
+        counts[bool(trainable)] += math.prod(int(d) for d in shape)
+        lines.append("var %s %s %s" % (name, fmt_shape(shape),
+                                       "trainable" if trainable else "non_trainable"))
+    for name, shape in endpoints:
+        assert " " not in name, name
+        lines.append("endpoint %s %s" % (name, fmt_shape(shape)))
+    lines += ["total_params %d" % (counts[True] + counts[False]),
+              "trainable_params %d" % counts[True],
+              "non_trainable_params %d" % counts[False]]
+    return "\n".join(lines) + "\n", counts[True], counts[False]
+
+
+def write_dump(out_dir, net, *args, **kwargs):
+    """Writes OUT_DIR/NET.txt; returns (path, trainable, non_trainable)."""
+    text, tr, ntr = format_dump(net, *args, **kwargs)
+    os.makedirs(out_dir, exist_ok=True)
+    path = os.path.join(out_dir, net + ".txt")
+    with open(path + ".tmp", "w") as f:
+        f.write(text)
+    os.replace(path + ".tmp", path)
+    return path, tr, ntr
