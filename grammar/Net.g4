@@ -1,5 +1,8 @@
 // The .net language: imports, constants, arg-scopes, units and networks.
 //
+// `//` starts a comment, so there is no `//` operator: `/` on two ints
+// divides and rounds down (as Python's //), on floats it divides exactly.
+//
 // Statements need no separator: every statement begins with a keyword or with
 // `name =`, and no expression can continue with an identifier, so whitespace
 // and newlines carry no meaning. A `;` may still end a statement.
@@ -40,7 +43,7 @@ stmt        : targets '=' expr ';'?                                   # assignSt
             | 'end_points' '[' expr ']' '=' expr ';'?                 # endPointStmt
             | 'return' expr (',' expr)* ';'?                          # returnStmt
             | 'if' expr body ('else' (body | elseIf=stmt))?           # ifStmt
-            | 'for' ID (',' ID)? 'in' expr body                       # forStmt
+            | 'for' ID (',' ID)* 'in' expr body                       # forStmt
             | 'scope' scopeName body                                  # scopeStmt
             | 'with' withTarget body                                  # withStmt
             ;
@@ -57,13 +60,13 @@ expr        : callee=expr '(' args? ')' ('@' scopeName)?              # callExpr
             | expr '.' fieldName                                      # fieldExpr
             | expr '[' expr ']'                                       # indexExpr
             | op=('-' | 'not') expr                                   # unaryExpr
-            | expr op=('*' | '/' | '//' | '%') expr                   # binaryExpr
+            | expr op=('*' | '/' | '%') expr                          # binaryExpr
             | expr op=('+' | '-') expr                                # binaryExpr
             | expr op=('==' | '!=' | '<' | '<=' | '>' | '>=') expr    # binaryExpr
             | expr op='and' expr                                      # binaryExpr
             | expr op='or' expr                                       # binaryExpr
             | <assoc=right> 'if' expr 'then' expr 'else' expr         # condExpr
-            | '[' expr 'for' ID (',' ID)? 'in' expr ('if' expr)? ']'  # compExpr
+            | '[' expr 'for' ID (',' ID)* 'in' expr ('if' expr)? ']'  # compExpr
             | '[' (expr (',' expr)* ','?)? ']'                        # listExpr
             | '(' expr ',' (expr (',' expr)* ','?)? ')'               # tupleExpr
             | '(' ')'                                                 # tupleExpr

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config
+  build-essential cmake ninja-build pkg-config bc
   libhalide14-0-dev llvm-14-dev
   antlr4 libantlr4-runtime-dev default-jre-headless
   libgtest-dev libedit-dev zlib1g-dev

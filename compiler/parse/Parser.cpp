@@ -64,7 +64,8 @@ public:
                 text = "unexpected " + describe_token(bad);
             // Short expectation lists help; ANTLR's long ones are noise.
             auto e = msg.find("expecting ");
-            if (e != std::string::npos) {
+            bool unterminated = bad->getType() == grammar::NetLexer::UNTERMINATED_STRING;
+            if (e != std::string::npos && !unterminated) {
                 std::string want = msg.substr(e + 10);
                 if (std::count(want.begin(), want.end(), ',') < 4) text += ", expecting " + want;
             }

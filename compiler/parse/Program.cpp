@@ -115,9 +115,8 @@ int Program::finish_module(std::unique_ptr<ast::Module> m, const std::string &di
         std::vector<std::string> tried;
         std::string found = find_import(d->name, dir, tried);
         if (found.empty()) {
-            std::string where;
-            for (auto &t : tried) where += (where.empty() ? "" : ", ") + t;
-            diag_.error(d->loc, "cannot find import '" + d->name + "' (looked for " + where + ")");
+            diag_.error(d->loc, "cannot find import '" + d->name +
+                                    "' (looked next to this file, in $NETC_PATH and in the standard library)");
             ok = false;
             continue;
         }
@@ -147,13 +146,23 @@ int Program::finish_module(std::unique_ptr<ast::Module> m, const std::string &di
     return idx;
 }
 
+void Program::reachable(int m, std::vector<int> &out) const {
+    for (int imp : modules_[m]->imports) {
+        if (std::find(out.begin(), out.end(), imp) != out.end()) continue;
+        out.push_back(imp);
+        reachable(imp, out);
+    }
+}
+
 const ast::Decl *Program::lookup(int m, const std::string &name, const Loc &use,
                                  Diagnostics *diag) const {
     auto &own = symbols_.at(m);
     auto it = own.find(name);
     if (it != own.end()) return it->second;
+    std::vector<int> mods;
+    reachable(m, mods);
     const ast::Decl *found = nullptr;
-    for (int imp : modules_[m]->imports) {
+    for (int imp : mods) {
         auto jt = symbols_[imp].find(name);
         if (jt == symbols_[imp].end()) continue;
         if (found && found != jt->second) {
@@ -170,10 +179,11 @@ const ast::Decl *Program::lookup(int m, const std::string &name, const Loc &use,
 }
 
 std::vector<std::string> Program::visible_names(int m) const {
+    std::vector<int> mods{m};
+    reachable(m, mods);
     std::vector<std::string> out;
-    for (auto &kv : symbols_.at(m)) out.push_back(kv.first);
-    for (int imp : modules_[m]->imports)
-        for (auto &kv : symbols_[imp]) out.push_back(kv.first);
+    for (int i : mods)
+        for (auto &kv : symbols_[i]) out.push_back(kv.first);
     std::sort(out.begin(), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;

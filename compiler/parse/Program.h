@@ -1,7 +1,8 @@
 // A program: the main module and everything it imports, each parsed once.
 // Imports resolve relative to the importing file, then to the standard
-// library. A module sees its own definitions and those of its direct imports;
-// names are not re-exported.
+// library. A module sees its own definitions, then everything its imports see
+// (as Python's `from m import *` would); a name two imports define
+// differently is ambiguous.
 #pragma once
 
 #include "AST.h"
@@ -45,6 +46,7 @@ public:
     const std::vector<std::string> &search_path() const { return search_path_; }
 
 private:
+    void reachable(int m, std::vector<int> &out) const;
     int finish_module(std::unique_ptr<ast::Module> m, const std::string &dir);
     std::string find_import(const std::string &name, const std::string &dir,
                             std::vector<std::string> &tried) const;

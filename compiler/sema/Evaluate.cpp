@@ -199,26 +199,25 @@ Value Elaborator::eval_binary(const Expr &e) {
     if (a.is(K::Tensor) || b.is(K::Tensor))
         fail(e.loc, "operator '" + op + "' is not defined for tensors (only '+', which adds them)");
     if (!a.is_number() || !b.is_number()) mismatch();
-    if (a.is(K::Int) && b.is(K::Int) && op != "/") {
+    if (a.is(K::Int) && b.is(K::Int)) {
         int64_t r = 0;
         if (op == "+" && !add_overflows(a.i, b.i, r)) return Value::integer(r);
         if (op == "-" && !sub_overflows(a.i, b.i, r)) return Value::integer(r);
         if (op == "*" && !mul_overflows(a.i, b.i, r)) return Value::integer(r);
-        if (op == "//" || op == "%") {
+        if (op == "/" || op == "%") {
             if (b.i == 0) fail(e.loc, "division by zero");
             if (a.i == INT64_MIN && b.i == -1) fail(e.loc, "integer overflow");
             int64_t q = floor_div(a.i, b.i);
-            return Value::integer(op == "//" ? q : a.i - q * b.i);
+            return Value::integer(op == "/" ? q : a.i - q * b.i);
         }
         fail(e.loc, "integer overflow in '" + op + "'");
     }
     double x = a.as_double(), y = b.as_double();
-    if ((op == "/" || op == "//" || op == "%") && y == 0) fail(e.loc, "division by zero");
+    if ((op == "/" || op == "%") && y == 0) fail(e.loc, "division by zero");
     if (op == "+") return Value::real(x + y);
     if (op == "-") return Value::real(x - y);
     if (op == "*") return Value::real(x * y);
     if (op == "/") return Value::real(x / y);
-    if (op == "//") return Value::real(std::floor(x / y));
     return Value::real(x - std::floor(x / y) * y);
 }
 

@@ -15,11 +15,12 @@ ir::Param param(const std::string &node, const std::string &leaf, std::vector<in
     return ir::Param{node + "/" + leaf, std::move(shape), trainable};
 }
 
-// slim's batch norm variables: beta before gamma, then the moving statistics.
+// Batch norm variables in the order TF-slim 1.1 creates them (its Keras
+// BatchNormalization layer makes gamma first), then the moving statistics.
 void add_bn_params(Node &n, const std::string &scope, int64_t channels) {
     const ir::BatchNormAttrs &bn = *n.norm;
-    if (bn.center) n.params.push_back(param(scope, "beta", {channels}));
     if (bn.scale) n.params.push_back(param(scope, "gamma", {channels}));
+    if (bn.center) n.params.push_back(param(scope, "beta", {channels}));
     n.params.push_back(param(scope, "moving_mean", {channels}, false));
     n.params.push_back(param(scope, "moving_variance", {channels}, false));
 }

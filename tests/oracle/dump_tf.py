@@ -97,10 +97,12 @@ def load_weights(model, sess, arrays):
     missing = set(model.variables) - set(arrays)
     extra = set(arrays) - set(model.variables)
     assert not missing and not extra, (sorted(missing)[:5], sorted(extra)[:5])
+    feed = {}
     for name, var in model.variables.items():
         value = np.asarray(arrays[name], dtype=np.float32)
         assert list(value.shape) == var.shape.as_list(), (name, value.shape, var.shape)
-        var.load(value, sess)
+        feed[var.initializer.inputs[1]] = value  # what var.load() feeds, but in one run
+    sess.run([v.initializer for v in model.variables.values()], feed)
 
 
 def forward(model, sess, x):
@@ -108,26 +110,22 @@ def forward(model, sess, x):
     return sess.run(model.logits, {model.inputs: np.asarray(x, np.float32)})
 
 
-def check_forward(name, seed=0):
-    """Smoke: random TF-layout arrays -> load into two fresh graphs -> the same
-    finite logits. Proves load_weights() covers every variable by name."""
+def check_forward(model, seed=0):
+    """Smoke: random TF-layout arrays -> load_weights() -> every variable reads
+    back equal, and forward() gives finite logits of the dumped output shape."""
     rng = np.random.default_rng(seed)
-    outs = []
-    for _ in range(2):
-        model = build(name)
-        if not outs:
-            arrays = {n: rng.standard_normal(v.shape.as_list()).astype(np.float32) * 0.05
-                      for n, v in model.variables.items()}
-            for n in arrays:  # keep BN variances positive
-                if n.endswith("moving_variance"):
-                    arrays[n] = np.abs(arrays[n]) + 0.5
-            x = rng.standard_normal(model.inputs.shape.as_list()).astype(np.float32)
-        with v1.Session(graph=model.graph) as sess:
-            load_weights(model, sess, arrays)
-            outs.append(forward(model, sess, x))
-    assert outs[0].shape == tuple(model.logits.shape.as_list())
-    assert np.all(np.isfinite(outs[0])) and np.array_equal(outs[0], outs[1])
-    return float(np.abs(outs[0]).max())
+    arrays = {}
+    for n, v in model.variables.items():
+        a = rng.standard_normal(v.shape.as_list(), dtype=np.float32) * 0.05
+        arrays[n] = np.abs(a) + 0.5 if n.endswith("moving_variance") else a
+    x = rng.standard_normal(model.inputs.shape.as_list(), dtype=np.float32)
+    with v1.Session(graph=model.graph) as sess:
+        load_weights(model, sess, arrays)
+        back = sess.run(model.variables)
+        assert all(np.array_equal(back[n], arrays[n]) for n in arrays)
+        y = forward(model, sess, x)
+    assert y.shape == tuple(model.logits.shape.as_list()) and np.all(np.isfinite(y))
+    return float(np.abs(y).max())
 
 
 def main(argv=None):
@@ -143,11 +141,12 @@ def main(argv=None):
         ap.error("unknown net(s): %s (known: %s)" % (" ".join(bad), " ".join(NETS)))
     for name in nets:
         t0 = time.time()
-        path, tr, ntr = dump(build(name), args.out_dir)
+        model = build(name)
+        path, tr, ntr = dump(model, args.out_dir)
         msg = "%s: total %d trainable %d non_trainable %d -> %s" % (
             name, tr + ntr, tr, ntr, path)
         if args.check_forward:
-            msg += " (forward ok, max|logit| %.3g)" % check_forward(name)
+            msg += " (forward ok, max|logit| %.3g)" % check_forward(model)
         print(msg + " [%.1fs]" % (time.time() - t0), flush=True)
     return 0
 

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Drives the netc binary as a user would: exit codes (0 ok, 1 input error,
+# 2 usage), and hostile input (binary junk, deep nesting, huge numbers,
+# truncated files) that must end as a located error, never a crash or hang.
+set -u
+netc=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+
+# expect CODE PATTERN -- ARGS...: exit code and a regex the output must match.
+expect() {
+  local want=$1 pattern=$2; shift 3
+  local out code
+  out=$(timeout 60 "$netc" "$@" 2>&1 </dev/null); code=$?
+  if [ "$code" = "$want" ] && grep -Eq -- "$pattern" <<<"$out"; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    echo "FAIL: netc $* -> exit $code (want $want), output:"; echo "$out" | head -8
+    echo "  (expected to match: $pattern)"
+  fi
+}
+
+expect 2 "no input file" -- check
+expect 2 "unknown option '--frobnicate'" -- check --frobnicate x.net
+expect 2 "--batch needs an integer" -- summary x.net --batch zero
+expect 0 "usage: netc" -- --help
+expect 0 "trainable" -- summary --help
+expect 1 "cannot read file" -- check "$tmp/does-not-exist.net"
+expect 1 "is a directory" -- check "$tmp"
+expect 0 "ok \(4 networks\)" -- check stdlib/resnet_v2.net
+expect 1 "choose one with --entry" -- summary stdlib/resnet_v2.net
+expect 1 "no network named 'resnet_v2_51'" -- summary stdlib/resnet_v2.net --entry resnet_v2_51
+expect 0 "Total params: 25,613,800" -- summary examples/resnet_v2_50.net
+expect 0 "Total params: 23,585,290" -- summary examples/resnet_v2_50.net -D num_classes=10
+expect 1 "has no parameter 'num_klasses'" -- summary examples/resnet_v2_50.net -D num_klasses=10
+expect 0 "^digraph" -- examples/resnet_v2_50.net --emit=dot
+expect 0 "conv2d \"resnet_v2_50/conv1\"" -- examples/resnet_v2_50.net --emit=ir
+
+# Hostile input: each must be a located error with exit 1.
+head -c 4096 /dev/urandom >"$tmp/junk.net"
+expect 1 "junk.net:[0-9]+:[0-9]+: error" -- check "$tmp/junk.net"
+printf 'network n(x: f32[N, 8, 8, 3]) {\n  return %s x %s\n}\n' "$(printf '(%.0s' $(seq 5000))" "$(printf ')%.0s' $(seq 5000))" >"$tmp/deep.net"
+expect 1 "deep.net:2:[0-9]+: error: nesting too deep" -- check "$tmp/deep.net"
+printf 'network n(x: f32[N, 8, 8, 3]) {\n  return %s x\n}\n' "$(printf -- '- %.0s' $(seq 3000))" >"$tmp/neg.net"
+expect 1 "neg.net:2:[0-9]+: error: nesting too deep" -- check "$tmp/neg.net"
+printf 'const big = 99999999999999999999999999\n' >"$tmp/big.net"
+expect 1 "big.net:1:13: error: integer literal .* too large" -- check "$tmp/big.net"
+printf 'network n(x: f32[N, 8, 8, 3]) {\n  return conv2d(x, 4611686018427387904, 3)\n}\n' >"$tmp/wide.net"
+expect 1 "wide.net:2:[0-9]+: error: 'conv2d': 'num_outputs' of .* is larger than netc supports" -- check "$tmp/wide.net"
+head -c 700 stdlib/resnet_v2.net >"$tmp/truncated.net"
+expect 1 "truncated.net:[0-9]+:[0-9]+: error" -- check "$tmp/truncated.net"
+printf 'const a = b\nconst b = a\nnetwork n(x: f32[N, 8, 8, 3]) {\n  return conv2d(x, a, 3)\n}\n' >"$tmp/cyc.net"
+expect 1 "defined in terms of itself" -- check "$tmp/cyc.net"
+printf 'unit f(x) {\n  return f(x)\n}\nnetwork n(x: f32[N, 8, 8, 3]) {\n  return f(x)\n}\n' >"$tmp/rec.net"
+expect 1 "units nest more than 100 deep" -- check "$tmp/rec.net"
+printf 'network n(x: f32[N, 8, 8, 3]) {\n  for i in range(100000000) {\n    x = x\n  }\n  return x\n}\n' >"$tmp/loop.net"
+expect 1 "range' would produce more than" -- check "$tmp/loop.net"
+printf 'import "b.net"\n' >"$tmp/a.net"; printf 'import "a.net"\n' >"$tmp/b.net"
+expect 1 "import cycle: a.net -> b.net -> a.net" -- check "$tmp/a.net"
+printf '\xff\xfe network' >"$tmp/latin1.net"
+expect 1 "latin1.net:1:1: error: source is not valid UTF-8" -- check "$tmp/latin1.net"
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
