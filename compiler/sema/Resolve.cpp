@@ -150,13 +150,7 @@ private:
                 continue;
             }
             signature(op, names, what);
-            for (auto &kw : e.kwargs)
-                if (std::find(names.begin(), names.end(), kw.name) == names.end()) {
-                    std::string msg = what + " has no parameter '" + kw.name + "'";
-                    std::string s = suggest(kw.name, names);
-                    if (!s.empty()) msg += "; did you mean '" + s + "'?";
-                    diag_.error(kw.loc, msg);
-                }
+            for (auto &kw : e.kwargs) check_param(what, kw.name, names, kw.loc);
         }
         for (auto &kw : e.kwargs) expr(*kw.value);
     }
@@ -173,6 +167,15 @@ private:
         for (auto &a : c.args) expr(*a.value);
     }
 
+    void check_param(const std::string &what, const std::string &name, const std::vector<std::string> &names,
+                     const Loc &loc) {
+        if (std::find(names.begin(), names.end(), name) != names.end()) return;
+        std::string msg = what + " has no parameter '" + name + "'";
+        std::string s = suggest(name, names);
+        if (!s.empty()) msg += "; did you mean '" + s + "'?";
+        diag_.error(loc, msg);
+    }
+
     void check_args(const std::string &callee, const std::vector<Arg> &args, const Loc &loc) {
         std::vector<std::string> names;
         std::string what;
@@ -182,12 +185,7 @@ private:
         for (auto &a : args) {
             if (a.kind == Arg::Splat) splat = true;
             if (a.kind == Arg::Positional) positional++;
-            if (a.kind == Arg::Keyword && std::find(names.begin(), names.end(), a.name) == names.end()) {
-                std::string msg = what + " has no parameter '" + a.name + "'";
-                std::string s = suggest(a.name, names);
-                if (!s.empty()) msg += "; did you mean '" + s + "'?";
-                diag_.error(a.loc, msg);
-            }
+            if (a.kind == Arg::Keyword) check_param(what, a.name, names, a.loc);
         }
         if (!splat && positional > names.size())
             diag_.error(loc, what + " takes at most " + std::to_string(names.size()) + " argument" +
