@@ -23,6 +23,9 @@ struct Case {
     std::string source, expected;
 };
 
+// How gtest and CTest show a case.
+void PrintTo(const Case &c, std::ostream *os) { *os << c.suite << "/" << c.name << ".net"; }
+
 std::string read(const fs::path &p) {
     std::ifstream in(p, std::ios::binary);
     std::ostringstream s;

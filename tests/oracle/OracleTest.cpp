@@ -58,6 +58,8 @@ struct NetCase {
     const char *net, *file;
 };
 
+void PrintTo(const NetCase &c, std::ostream *os) { *os << c.net; }
+
 class Oracle : public ::testing::TestWithParam<NetCase> {};
 
 TEST_P(Oracle, MatchesReferenceFramework) {

@@ -28,6 +28,7 @@ import tensorflow as tf  # noqa: E402
 import tf_slim as slim  # noqa: E402
 from tf_slim.nets import alexnet, inception_v3, resnet_v1, resnet_v2, vgg  # noqa: E402
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from oracle_format import write_dump  # noqa: E402
 
