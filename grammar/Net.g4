@@ -59,10 +59,11 @@ scopeName   : ID | STRING | '(' expr ')' ;
 expr        : callee=expr '(' args? ')' ('@' scopeName)?              # callExpr
             | expr '.' fieldName                                      # fieldExpr
             | expr '[' expr ']'                                       # indexExpr
-            | op=('-' | 'not') expr                                   # unaryExpr
+            | op='-' expr                                             # unaryExpr
             | expr op=('*' | '/' | '%') expr                          # binaryExpr
             | expr op=('+' | '-') expr                                # binaryExpr
             | expr op=('==' | '!=' | '<' | '<=' | '>' | '>=') expr    # binaryExpr
+            | op='not' expr                                           # unaryExpr
             | expr op='and' expr                                      # binaryExpr
             | expr op='or' expr                                       # binaryExpr
             | <assoc=right> 'if' expr 'then' expr 'else' expr         # condExpr

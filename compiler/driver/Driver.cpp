@@ -6,6 +6,7 @@
 #include "Resolve.h"
 #include "Summary.h"
 
+#include <algorithm>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -27,15 +28,17 @@ int Driver::fail() const {
     return kExitUserError;
 }
 
-int Driver::load_and_resolve() {
+int Driver::load() {
     stage("parse");
-    int m = program_.load_file(opt_.file);
-    if (m < 0) return -1;
+    return program_.load_file(opt_.file);
+}
+
+bool Driver::resolve() {
     stage("resolve names");
     // Imports are checked too: an error in the stdlib is still an error.
     bool ok = true;
     for (int i = 0; i < program_.module_count(); i++) ok = resolve_module(program_, i) && ok;
-    return ok ? m : -1;
+    return ok;
 }
 
 const ast::Decl *Driver::pick_entry(int m) {
@@ -148,8 +151,12 @@ int Driver::run() {
                 "available now: check, summary, --emit=ast|ir|dot\n";
         return kExitUsage;
     }
-    int m = load_and_resolve();
+    int m = load();
     if (m < 0) return fail();
+    // The AST is dumped as parsed, before any name is checked.
+    bool ast_only = opt_.command == "compile" &&
+                    std::all_of(opt_.emit.begin(), opt_.emit.end(), [](const std::string &k) { return k == "ast"; });
+    if (!ast_only && !resolve()) return fail();
     if (opt_.command == "check") return check(m);
     if (opt_.command == "summary") return summary(m);
     return emit(m);

@@ -26,7 +26,8 @@ private:
     std::chrono::steady_clock::time_point start_;
 
     void stage(const char *name);
-    int load_and_resolve();  // main module index, or -1
+    int load();      // main module index, or -1
+    bool resolve();  // every loaded module
     const ast::Decl *pick_entry(int m);
     bool overrides(int m, ElaborateOptions &out);
     std::unique_ptr<ir::Graph> elaborate(const ast::Decl &net, int m);

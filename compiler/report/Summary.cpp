@@ -15,12 +15,21 @@ std::string with_commas(int64_t n) {
     return (n < 0 ? "-" : "") + out;
 }
 
+namespace {
+
+// A standalone activation shows as what it computes ("softmax").
+const char *op_label(const ir::Node &n) {
+    return n.op == ir::OpKind::Activation ? ir::activation_name(n.activation) : ir::op_name(n.op);
+}
+
+}  // namespace
+
 void print_summary(std::ostream &out, const ir::Graph &g, int64_t batch) {
     std::string symbol = batch > 0 ? std::to_string(batch) : g.batch_symbol;
     size_t name_w = std::string("Layer (scope)").size(), op_w = 8, shape_w = 12;
     for (auto &n : g.nodes) {
         name_w = std::max(name_w, n.name.size());
-        op_w = std::max(op_w, std::string(ir::op_name(n.op)).size());
+        op_w = std::max(op_w, std::string(op_label(n)).size());
         shape_w = std::max(shape_w, n.shape.str(symbol).size());
     }
     size_t width = 1 + name_w + 2 + op_w + 2 + shape_w + 2 + 12;
@@ -36,7 +45,7 @@ void print_summary(std::ostream &out, const ir::Graph &g, int64_t batch) {
     for (auto &n : g.nodes) {
         int64_t count = 0;
         for (auto &p : n.params) count += p.count();
-        row(n.name, ir::op_name(n.op), n.shape.str(symbol), with_commas(count));
+        row(n.name, op_label(n), n.shape.str(symbol), with_commas(count));
     }
     out << double_rule << "\n";
     int64_t total = g.total_params(), trainable = g.trainable_params();
