@@ -13,7 +13,6 @@ build() returns the graph plus a name -> tf.Variable map, and load_weights() /
 forward() take arrays keyed by those names (TF layouts, e.g. an .npz), so
 running the reference on given weights and an NHWC input is a small addition.
 """
-import argparse
 import collections
 import os
 import sys
@@ -30,7 +29,7 @@ from tf_slim.nets import alexnet, inception_v3, resnet_v1, resnet_v2, vgg  # noq
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from oracle_format import write_dump  # noqa: E402
+from oracle_format import parse_cli, write_dump  # noqa: E402
 
 tf.get_logger().setLevel("ERROR")
 v1 = tf.compat.v1
@@ -130,16 +129,8 @@ def check_forward(model, seed=0):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("out_dir")
-    ap.add_argument("nets", nargs="*", help="default: all of " + " ".join(NETS))
-    ap.add_argument("--check-forward", action="store_true",
-                    help="also run the load_weights/forward smoke per net")
-    args = ap.parse_args(argv)
-    nets = args.nets or list(NETS)
-    bad = [n for n in nets if n not in NETS]
-    if bad:
-        ap.error("unknown net(s): %s (known: %s)" % (" ".join(bad), " ".join(NETS)))
+    args = parse_cli(__doc__, NETS, "also run the load_weights/forward smoke per net", argv)
+    nets = args.nets
     for name in nets:
         t0 = time.time()
         model = build(name)

@@ -12,7 +12,6 @@ build() returns the model plus a netc name -> Slot(torch tensor, layout) map;
 to_netc() / load_weights() convert between the two, and forward() takes an
 NHWC input, so running the reference on an .npz of netc weights is small.
 """
-import argparse
 import collections
 import math
 import os
@@ -25,7 +24,7 @@ import torchvision
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from oracle_format import write_dump  # noqa: E402
+from oracle_format import parse_cli, write_dump  # noqa: E402
 
 # netc name -> (torchvision constructor, scope prefix, expected trainable count)
 NETS = collections.OrderedDict([
@@ -197,16 +196,8 @@ def check_forward(model, seed=0):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("out_dir")
-    ap.add_argument("nets", nargs="*", help="default: all of " + " ".join(NETS))
-    ap.add_argument("--check-forward", action="store_true",
-                    help="also run the export/load/forward round-trip per net")
-    args = ap.parse_args(argv)
-    nets = args.nets or list(NETS)
-    bad = [n for n in nets if n not in NETS]
-    if bad:
-        ap.error("unknown net(s): %s (known: %s)" % (" ".join(bad), " ".join(NETS)))
+    args = parse_cli(__doc__, NETS, "also run the export/load/forward round-trip per net", argv)
+    nets = args.nets
     torch.set_num_threads(max(1, os.cpu_count() or 1))
     for name in nets:
         t0 = time.time()

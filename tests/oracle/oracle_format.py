@@ -13,6 +13,7 @@ record per line, single spaces, shapes as "a,b,c" and scalars as "-":
   trainable_params N
   non_trainable_params N
 """
+import argparse
 import math
 import os
 
@@ -53,3 +54,17 @@ def write_dump(out_dir, net, *args, **kwargs):
         f.write(text)
     os.replace(path + ".tmp", path)
     return path, tr, ntr
+
+
+def parse_cli(doc, nets, forward_help, argv=None):
+    """The command line both dump scripts share: OUT_DIR [NET ...] [--check-forward]."""
+    ap = argparse.ArgumentParser(description=doc.split("\n")[0])
+    ap.add_argument("out_dir")
+    ap.add_argument("nets", nargs="*", help="default: all of " + " ".join(nets))
+    ap.add_argument("--check-forward", action="store_true", help=forward_help)
+    args = ap.parse_args(argv)
+    args.nets = args.nets or list(nets)
+    bad = [n for n in args.nets if n not in nets]
+    if bad:
+        ap.error("unknown net(s): %s (known: %s)" % (" ".join(bad), " ".join(nets)))
+    return args
