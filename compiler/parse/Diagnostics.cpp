@@ -34,13 +34,15 @@ void print_caret(std::ostream &out, const std::string &line, int col, int length
 Diagnostics::Diagnostics(const SourceManager &sources, std::ostream &out)
     : sources_(sources), out_(out) {}
 
+bool Diagnostics::count_error() {
+    errors_++;
+    suppressing_ = errors_ > limit_;
+    if (errors_ == limit_ + 1) out_ << "netc: error: too many errors; the rest are not shown\n";
+    return !suppressing_;
+}
+
 void Diagnostics::report(Severity sev, const Loc &loc, const std::string &msg) {
-    if (sev == Severity::Error) {
-        errors_++;
-        suppressing_ = errors_ > limit_;
-        if (errors_ == limit_ + 1)
-            out_ << "netc: error: too many errors; the rest are not shown\n";
-    }
+    if (sev == Severity::Error) count_error();
     if (suppressing_) return;
     if (loc.valid() && loc.file < sources_.size()) {
         out_ << sources_.describe(loc) << ": " << severity_name(sev) << ": " << msg << "\n";
@@ -52,9 +54,7 @@ void Diagnostics::report(Severity sev, const Loc &loc, const std::string &msg) {
 }
 
 void Diagnostics::error(const std::string &what, const std::string &msg) {
-    errors_++;
-    suppressing_ = errors_ > limit_;
-    if (!suppressing_) out_ << what << ": error: " << msg << "\n";
+    if (count_error()) out_ << what << ": error: " << msg << "\n";
 }
 
 void Diagnostics::summarize() {

@@ -37,6 +37,9 @@ public:
     void summarize();
 
 private:
+    // Counts an error; false once past the limit, when it is not printed.
+    bool count_error();
+
     const SourceManager &sources_;
     std::ostream &out_;
     int errors_ = 0;

@@ -1,7 +1,5 @@
 #include "Dot.h"
 
-#include "IRPrinter.h"
-
 #include <map>
 #include <string>
 #include <vector>

@@ -29,7 +29,7 @@ from tf_slim.nets import alexnet, inception_v3, resnet_v1, resnet_v2, vgg  # noq
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from oracle_format import parse_cli, write_dump  # noqa: E402
+from oracle_format import parse_cli, report, write_dump  # noqa: E402
 
 tf.get_logger().setLevel("ERROR")
 v1 = tf.compat.v1
@@ -130,16 +130,12 @@ def check_forward(model, seed=0):
 
 def main(argv=None):
     args = parse_cli(__doc__, NETS, "also run the load_weights/forward smoke per net", argv)
-    nets = args.nets
-    for name in nets:
+    for name in args.nets:
         t0 = time.time()
         model = build(name)
         path, tr, ntr = dump(model, args.out_dir)
-        msg = "%s: total %d trainable %d non_trainable %d -> %s" % (
-            name, tr + ntr, tr, ntr, path)
-        if args.check_forward:
-            msg += " (forward ok, max|logit| %.3g)" % check_forward(model)
-        print(msg + " [%.1fs]" % (time.time() - t0), flush=True)
+        note = " (forward ok, max|logit| %.3g)" % check_forward(model) if args.check_forward else ""
+        report(name, t0, path, tr, ntr, note)
     return 0
 
 

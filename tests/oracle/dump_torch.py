@@ -24,7 +24,7 @@ import torchvision
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from oracle_format import parse_cli, write_dump  # noqa: E402
+from oracle_format import parse_cli, report, write_dump  # noqa: E402
 
 # netc name -> (torchvision constructor, scope prefix, expected trainable count)
 NETS = collections.OrderedDict([
@@ -197,19 +197,15 @@ def check_forward(model, seed=0):
 
 def main(argv=None):
     args = parse_cli(__doc__, NETS, "also run the export/load/forward round-trip per net", argv)
-    nets = args.nets
     torch.set_num_threads(max(1, os.cpu_count() or 1))
-    for name in nets:
+    for name in args.nets:
         t0 = time.time()
         model = build(name)
         path, tr, ntr = dump(model, args.out_dir)
         n_params = sum(math.prod(p.shape) for p in model.module.parameters())
         assert tr == n_params == NETS[name][2], (name, tr, n_params, NETS[name][2])
-        msg = "%s: total %d trainable %d non_trainable %d -> %s" % (
-            name, tr + ntr, tr, ntr, path)
-        if args.check_forward:
-            msg += " (round-trip ok, max|logit| %.3g)" % check_forward(model)
-        print(msg + " [%.1fs]" % (time.time() - t0), flush=True)
+        note = " (round-trip ok, max|logit| %.3g)" % check_forward(model) if args.check_forward else ""
+        report(name, t0, path, tr, ntr, note)
     return 0
 
 

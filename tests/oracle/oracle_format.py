@@ -16,6 +16,7 @@ record per line, single spaces, shapes as "a,b,c" and scalars as "-":
 import argparse
 import math
 import os
+import time
 
 
 def fmt_shape(shape):
@@ -68,3 +69,10 @@ def parse_cli(doc, nets, forward_help, argv=None):
     if bad:
         ap.error("unknown net(s): %s (known: %s)" % (" ".join(bad), " ".join(nets)))
     return args
+
+
+def report(name, started, path, trainable, non_trainable, note=""):
+    """Prints the one line each dumped net gets."""
+    print("%s: total %d trainable %d non_trainable %d -> %s%s [%.1fs]" % (
+        name, trainable + non_trainable, trainable, non_trainable, path, note,
+        time.time() - started), flush=True)
