@@ -3,6 +3,8 @@
 #include "ASTPrinter.h"
 #include "Dot.h"
 #include "IRPrinter.h"
+#include "JitNetwork.h"
+#include "Npy.h"
 #include "Resolve.h"
 #include "Summary.h"
 
@@ -79,6 +81,7 @@ bool Driver::overrides(int m, ElaborateOptions &out) {
 
 std::unique_ptr<ir::Graph> Driver::elaborate(const ast::Decl &net, int m) {
     ElaborateOptions eo;
+    eo.image_size = opt_.image_size;
     if (!overrides(m, eo)) return nullptr;
     stage("elaborate");
     return elaborate_network(program_, net, eo);
@@ -120,17 +123,24 @@ int Driver::emit(int m) {
             print_ast(*os, program_.module(m));
             continue;
         }
-        if (kind != "ir" && kind != "dot") {
-            err_ << "netc: error: --emit=" << kind
-                 << " needs code generation, which this build of netc does not have yet\n";
+        bool codegen = kind == "plan" || kind == "halide" || kind == "stmt";
+        if (kind != "ir" && kind != "dot" && !codegen) {
+            err_ << "netc: error: --emit=" << kind << " is part of ahead-of-time compilation, which this build of "
+                 << "netc does not have yet; available: ast, ir, dot, plan, halide, stmt\n";
             return kExitUsage;
         }
         if (!g) {
             const ast::Decl *net = pick_entry(m);
             if (!net || !(g = elaborate(*net, m))) return fail();
         }
-        if (kind == "ir") print_ir(*os, *g);
-        else print_dot(*os, *g);
+        if (codegen) {
+            int rc = emit_codegen(*g, kind, *os);
+            if (rc != kExitOk) return rc;
+        } else if (kind == "ir") {
+            print_ir(*os, *g);
+        } else {
+            print_dot(*os, *g);
+        }
     }
     return kExitOk;
 }
@@ -144,11 +154,10 @@ int Driver::run() {
         out_ << "netc " << NETC_VERSION << "\n";
         return kExitOk;
     }
-    if (opt_.command != "check" && opt_.command != "summary" &&
-        !(opt_.command == "compile" && !opt_.emit.empty())) {
+    if (opt_.command == "repl" || (opt_.command == "compile" && opt_.emit.empty())) {
         err_ << "netc: error: '" << (opt_.command == "compile" ? "-o" : opt_.command)
-             << "' needs code generation, which this build of netc does not have yet; "
-                "available now: check, summary, --emit=ast|ir|dot\n";
+             << "' is not in this build of netc yet; available: check, summary, weights, run, bench, "
+                "--emit=ast|ir|dot|plan|halide|stmt\n";
         return kExitUsage;
     }
     int m = load();
@@ -159,7 +168,21 @@ int Driver::run() {
     if (!ast_only && !resolve()) return fail();
     if (opt_.command == "check") return check(m);
     if (opt_.command == "summary") return summary(m);
-    return emit(m);
+    try {
+        if (opt_.command == "weights") return weights_command(m);
+        if (opt_.command == "run") return run_command(m);
+        if (opt_.command == "bench") return bench_command(m);
+        return emit(m);
+    } catch (const rt::IOError &e) {
+        err_ << "netc: error: " << e.what() << "\n";
+        return kExitUserError;
+    } catch (const Halide::CompileError &e) {
+        throw InternalError(std::string("Halide rejected a kernel: ") + e.what());
+    } catch (const Halide::RuntimeError &e) {
+        throw InternalError(std::string("a kernel failed: ") + e.what());
+    } catch (const Halide::InternalError &e) {
+        throw InternalError(std::string("Halide: ") + e.what());
+    }
 }
 
 int run_netc(int argc, char **argv, std::ostream &out, std::ostream &err) {

@@ -3,12 +3,19 @@
 #pragma once
 
 #include "Elaborate.h"
+#include "Weights.h"
+
+#include <Halide.h>
 #include "Options.h"
 #include "Program.h"
 
 #include <chrono>
 #include <memory>
 #include <ostream>
+
+namespace netc::jit {
+class JitNetwork;
+}
 
 namespace netc {
 
@@ -36,6 +43,16 @@ private:
     int check(int m);
     int summary(int m);
     int emit(int m);
+
+    // Code generation (Execute.cpp).
+    Halide::Target target() const;
+    weights::WeightMap network_weights(const ir::Graph &g, bool random_default);
+    std::unique_ptr<jit::JitNetwork> compile(const ir::Graph &g, const weights::WeightMap &w);
+    int weights_command(int m);
+    int run_command(int m);
+    int bench_command(int m);
+    int emit_codegen(const ir::Graph &g, const std::string &kind, std::ostream &os);
+    double compile_ms_ = 0;
 };
 
 // main() minus the process concerns; exceptions are the caller's.

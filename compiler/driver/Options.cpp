@@ -8,7 +8,8 @@ namespace netc {
 namespace {
 
 const std::set<std::string> kCommands = {"check", "summary", "weights", "run", "bench", "repl"};
-const std::set<std::string> kEmits = {"ast", "ir", "dot", "obj", "h", "lib", "ll", "bc", "asm", "stmt", "html", "halide"};
+const std::set<std::string> kEmits = {"ast", "ir", "dot", "plan", "halide", "stmt",
+                                      "obj", "h", "lib", "ll", "bc", "asm", "html"};
 
 bool to_int(const std::string &s, int64_t &out) {
     if (s.empty() || s.size() > 18) return false;
@@ -39,11 +40,16 @@ std::string help_text(const std::string &command) {
            "       netc run     FILE.net [--entry NAME] --input X.npy (--weights W.npz | --random-weights SEED) -o Y.npy\n"
            "       netc bench   FILE.net [--entry NAME] --batch N [--steps 100] [--burn-in 10] [--threads T]\n"
            "       netc repl\n\n"
-           "Compiler stages can be dumped with --emit=ast|ir|dot (to stdout, or -o FILE).\n"
+           "Compiler stages can be dumped with --emit=ast|ir|dot|plan|halide|stmt (to stdout,\n"
+           "or -o FILE).\n"
            "Options:\n"
            "  --entry NAME        the network to use when FILE defines several\n"
            "  -D NAME=VALUE       set a network parameter, e.g. -D num_classes=10\n"
            "  --batch N           batch size for summaries and benchmarks\n"
+           "  --image-size H[,W]  the input's height and width, instead of the network's own\n"
+           "  --weights W.npz     weights named as TF-slim names them (SPEC 4)\n"
+           "  --random-weights S  deterministic random weights from seed S\n"
+           "  --threads T         worker threads (default: all cores)\n"
            "  -v                  report the stages and their times on stderr\n"
            "  -h, --help          this text; `netc CMD --help` for one command\n"
            "  --version           print the version\n\n"
@@ -98,7 +104,7 @@ bool parse_options(int argc, char **argv, Options &o, std::string &error) {
                 if (e == std::string::npos) e = list.size();
                 std::string k = list.substr(b, e - b);
                 if (!kEmits.count(k)) {
-                    error = "unknown --emit kind '" + k + "' (known: ast, ir, dot, obj, h, lib, ll, bc, asm, stmt, html, halide)";
+                    error = "unknown --emit kind '" + k + "' (known: ast, ir, dot, plan, halide, stmt, obj, h, lib, ll, bc, asm, html)";
                     return false;
                 }
                 o.emit.push_back(k);
@@ -123,6 +129,17 @@ bool parse_options(int argc, char **argv, Options &o, std::string &error) {
             if (!number(a, o.random_seed, 0)) return false;
         } else if (a == "--batch") {
             if (!number(a, o.batch, 1)) return false;
+        } else if (a == "--image-size") {
+            std::string v;
+            if (!value(a, v)) return false;
+            size_t comma = v.find(',');
+            int64_t h = 0, w = 0;
+            if (!to_int(v.substr(0, comma), h) || h < 1 ||
+                (comma != std::string::npos && (!to_int(v.substr(comma + 1), w) || w < 1))) {
+                error = "--image-size needs H or H,W (positive integers), got '" + v + "'";
+                return false;
+            }
+            o.image_size = {h, comma == std::string::npos ? h : w};
         } else if (a == "--steps") {
             if (!number(a, o.steps, 1)) return false;
         } else if (a == "--burn-in") {

@@ -19,6 +19,7 @@ struct Options {
     std::string weights, input;
     int64_t random_seed = -1;
     int64_t batch = -1;
+    std::vector<int64_t> image_size;  // --image-size H[,W]: the input's spatial size
     int64_t steps = 100, burn_in = 10, threads = 0;
     int opt_level = 2;
     bool verbose = false;

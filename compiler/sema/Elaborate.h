@@ -10,12 +10,16 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace netc {
 
 struct ElaborateOptions {
     // Values for the network's non-tensor parameters (e.g. num_classes).
     std::map<std::string, Value> overrides;
+    // Replaces the height and width of NHWC inputs (fully convolutional nets
+    // run at other sizes; a net that cannot gets a shape error).
+    std::vector<int64_t> image_size;
 };
 
 // Returns null after reporting errors to program.diag().

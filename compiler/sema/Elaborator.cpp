@@ -156,6 +156,10 @@ void Elaborator::bind_network_inputs(const Decl &net) {
                     n.shape.dims.push_back(d.value);
                 }
             }
+            if (!options_.image_size.empty() && n.shape.rank() == 4) {
+                n.shape.dims[1] = options_.image_size[0];
+                n.shape.dims[2] = options_.image_size[1];
+            }
             int id = add_node(std::move(n));
             graph_->inputs.push_back(id);
             frame().locals[p.name] = Value::tensor(id);

@@ -1,0 +1,78 @@
+// A network compiled in-process: every plan step's kernel JIT-compiled
+// (identical kernels once), its constants packed, and an activation arena
+// planned from buffer lifetimes so a run allocates nothing.
+#pragma once
+
+#include "Kernel.h"
+#include "Plan.h"
+#include "Weights.h"
+
+#include <Halide.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace netc::jit {
+
+struct CompileStats {
+    int steps = 0, kernels = 0;  // kernels: distinct compiled pipelines
+    double lower_ms = 0, compile_ms = 0;
+};
+
+class JitNetwork {
+public:
+    // progress(done, total, name) is called before each kernel compiles.
+    using Progress = std::function<void(int, int, const std::string &)>;
+    JitNetwork(lower::Plan plan, const weights::WeightMap &w, const Halide::Target &target,
+               const Progress &progress = nullptr);
+
+    // input: NHWC [batch, H, W, C] float32; output: the network's output for batch images.
+    void run(const float *input, float *output, int batch);
+
+    const lower::Plan &plan() const { return plan_; }
+    std::vector<int64_t> input_shape(int batch) const;   // with the batch filled in
+    std::vector<int64_t> output_shape(int batch) const;
+    int64_t input_size(int batch) const;
+    int64_t output_size(int batch) const;
+    const CompileStats &stats() const { return stats_; }
+    // Lowered Halide statements of each distinct kernel (--emit=stmt), and
+    // each kernel's Halide definition summary (--emit=halide).
+    void print_stmt(std::ostream &os) const;
+    void print_halide(std::ostream &os) const;
+    // Per-step wall time, accumulated over runs (netc bench --profile).
+    void enable_profile();
+    void print_profile(std::ostream &os, int runs) const;
+
+private:
+    struct Code {
+        lower::Kernel kernel;           // the first step that needed this code
+        std::vector<int> steps;         // every step that runs it
+    };
+    struct StepRun {
+        int code = -1;
+        std::vector<lower::Operand> operands;
+        std::vector<Halide::Buffer<float>> constants;  // by operand index (undefined for activations)
+    };
+    void plan_memory(int batch);
+    Halide::Buffer<float> view(const lower::Operand &o, bool interior, int batch, const float *input,
+                               float *output) const;
+    float *storage(int buffer, const float *input, float *output) const;
+    void zero_border(int buffer, int batch);
+
+    lower::Plan plan_;
+    Halide::Target target_;
+    std::vector<Code> codes_;
+    std::vector<StepRun> steps_;
+    std::vector<std::vector<float>> constant_data_;
+    CompileStats stats_;
+    std::vector<double> profile_;
+    // Activation arena for the current batch size.
+    int arena_batch_ = 0;
+    std::unique_ptr<float, void (*)(void *)> arena_{nullptr, free};
+    std::vector<int64_t> offset_;  // per buffer, in floats; -1: user memory
+};
+
+}  // namespace netc::jit

@@ -1,0 +1,201 @@
+#include "Plan.h"
+
+#include <algorithm>
+#include <map>
+
+namespace netc::lower {
+namespace {
+
+using ir::Node;
+using ir::OpKind;
+
+bool is_conv(OpKind k) { return k == OpKind::Conv2D || k == OpKind::DepthwiseConv2D; }
+
+// Ops that map each element to one element of the same shape: they can run in
+// the epilogue of whichever kernel produced their input.
+bool is_elementwise(const Node &n) {
+    if (n.op == OpKind::BatchNorm || n.op == OpKind::Add) return true;
+    return n.op == OpKind::Activation && n.activation != ir::Activation::Softmax;
+}
+
+std::vector<bool> live_nodes(const ir::Graph &g) {
+    std::vector<bool> live(g.nodes.size(), false);
+    live.at(g.output) = true;
+    for (int i = g.output; i >= 0; i--)
+        if (live[i])
+            for (int in : g.nodes[i].inputs) live[in] = true;
+    return live;
+}
+
+std::vector<std::vector<int>> consumers_of(const ir::Graph &g, const std::vector<bool> &live) {
+    std::vector<std::vector<int>> users(g.nodes.size());
+    for (auto &n : g.nodes)
+        if (live[n.id])
+            for (int in : n.inputs) users[in].push_back(n.id);
+    return users;
+}
+
+// tf.pad(x, zeros) followed by a VALID convolution (slim's conv2d_same) is
+// the same convolution with explicit padding; the pad then costs nothing.
+void fold_zero_pads(ir::Graph &g) {
+    auto live = live_nodes(g);
+    auto users = consumers_of(g, live);
+    for (auto &pad : g.nodes) {
+        if (!live[pad.id] || pad.op != OpKind::Pad || pad.pad_value != 0 || pad.id == g.output) continue;
+        bool all_convs = !users[pad.id].empty() &&
+                         std::all_of(users[pad.id].begin(), users[pad.id].end(),
+                                     [&](int u) { return is_conv(g.nodes[u].op); });
+        if (!all_convs) continue;
+        for (int u : users[pad.id]) {
+            Node &c = g.nodes[u];
+            c.inputs[0] = pad.inputs[0];
+            c.padding.mode = "EXPLICIT";
+            c.padding.top += pad.padding.top;
+            c.padding.bottom += pad.padding.bottom;
+            c.padding.left += pad.padding.left;
+            c.padding.right += pad.padding.right;
+        }
+    }
+}
+
+// A conv or fc with activation=softmax: the softmax reduces over channels,
+// so it cannot run in the producer's epilogue; give it a node of its own.
+void split_softmax(ir::Graph &g) {
+    bool any = std::any_of(g.nodes.begin(), g.nodes.end(), [](const Node &n) {
+        return n.op != OpKind::Activation && n.activation == ir::Activation::Softmax;
+    });
+    if (!any) return;
+    std::vector<Node> nodes;
+    std::vector<int> renamed(g.nodes.size());
+    for (auto &n : g.nodes) {
+        Node copy = n;
+        for (int &in : copy.inputs) in = renamed[in];
+        copy.id = static_cast<int>(nodes.size());
+        bool split = copy.op != OpKind::Activation && copy.activation == ir::Activation::Softmax;
+        if (split) copy.activation = ir::Activation::None;
+        nodes.push_back(copy);
+        if (split) {
+            Node sm;
+            sm.op = OpKind::Activation;
+            sm.activation = ir::Activation::Softmax;
+            sm.name = n.name + "/Softmax";
+            sm.loc = n.loc;
+            sm.shape = n.shape;
+            sm.inputs = {copy.id};
+            sm.id = static_cast<int>(nodes.size());
+            nodes.push_back(sm);
+        }
+        renamed[n.id] = static_cast<int>(nodes.size()) - 1;
+    }
+    g.nodes = std::move(nodes);
+    for (int &i : g.inputs) i = renamed[i];
+    g.output = renamed[g.output];
+    for (auto &e : g.end_points) e.node = renamed[e.node];
+}
+
+}  // namespace
+
+Plan build_plan(ir::Graph graph) {
+    Plan plan;
+    plan.graph = std::move(graph);
+    ir::Graph &g = plan.graph;
+    split_softmax(g);
+    fold_zero_pads(g);
+    auto live = live_nodes(g);
+    auto users = consumers_of(g, live);
+
+    std::map<int, int> buffer_of;  // IR node -> buffer holding its value
+    std::map<int, int> open_step;  // IR node -> the step whose value it currently is
+    auto new_buffer = [&](int node) {
+        Buffer b;
+        b.node = node;
+        b.shape = g.nodes[node].shape;
+        plan.buffers.push_back(b);
+        return buffer_of[node] = static_cast<int>(plan.buffers.size()) - 1;
+    };
+    std::vector<Step> steps;
+    for (auto &n : g.nodes) {
+        if (!live[n.id]) continue;
+        if (n.op == OpKind::Input) {
+            int b = new_buffer(n.id);
+            plan.buffers[b].network_input = true;
+            if (plan.input < 0) plan.input = b;
+            continue;
+        }
+        // Fuse into the step that produced an input, when this node is that
+        // value's only reader.
+        if (is_elementwise(n)) {
+            int host = -1;
+            for (int k = static_cast<int>(n.inputs.size()) - 1; k >= 0 && host < 0; k--) {
+                int in = n.inputs[k];
+                auto it = open_step.find(in);
+                if (it != open_step.end() && users[in].size() == 1 && in != g.output &&
+                    !(n.op == OpKind::Add && n.inputs[0] == n.inputs[1]))
+                    host = k;
+            }
+            if (host >= 0) {
+                int in = n.inputs[host];
+                Step &s = steps[open_step[in]];
+                open_step.erase(in);
+                if (n.op == OpKind::Add) {
+                    // The other summand's IR id; a buffer id once all steps are closed.
+                    Epilogue e{Epilogue::AddBuffer, ir::Activation::None, n.inputs[1 - host], n.id};
+                    s.epilogue.push_back(e);
+                } else if (n.op == OpKind::BatchNorm) {
+                    s.epilogue.push_back({Epilogue::ScaleShift, ir::Activation::None, -1, n.id});
+                }
+                if (n.activation != ir::Activation::None && n.activation != ir::Activation::Identity)
+                    s.epilogue.push_back({Epilogue::Activate, n.activation, -1, n.id});
+                s.fused.push_back(n.id);
+                s.name = n.name;
+                open_step[n.id] = static_cast<int>(&s - steps.data());
+                continue;
+            }
+        }
+        Step s;
+        s.anchor = n.id;
+        s.fused = {n.id};
+        s.name = n.name;
+        for (int in : n.inputs) s.inputs.push_back(in);  // IR ids for now; buffers once all steps are closed
+        // The anchor's kernel computes the op itself (a conv, a BN scale/shift,
+        // a copy for an activation); its activation joins the epilogue.
+        if (n.activation != ir::Activation::None && n.activation != ir::Activation::Identity &&
+            n.activation != ir::Activation::Softmax)
+            s.epilogue.push_back({Epilogue::Activate, n.activation, -1, n.id});
+        steps.push_back(s);
+        open_step[n.id] = static_cast<int>(steps.size()) - 1;
+    }
+    // Every step's value is the last node it fused: only those are stored.
+    for (auto &s : steps) s.output = new_buffer(s.fused.back());
+    for (auto &s : steps) {
+        for (int &in : s.inputs) in = buffer_of.at(in);
+        for (auto &e : s.epilogue)
+            if (e.kind == Epilogue::AddBuffer) e.buffer = buffer_of.at(e.buffer);
+    }
+    // Run a step once its last fused node is due: all it reads comes earlier.
+    std::stable_sort(steps.begin(), steps.end(),
+                     [](const Step &a, const Step &b) { return a.fused.back() < b.fused.back(); });
+    plan.steps = std::move(steps);
+    plan.output = buffer_of.at(g.output);
+    plan.buffers[plan.output].network_output = true;
+    for (size_t i = 0; i < plan.steps.size(); i++) {
+        Step &s = plan.steps[i];
+        plan.buffers[s.output].producer = static_cast<int>(i);
+        auto use = [&](int b) { plan.buffers[b].last_use = std::max(plan.buffers[b].last_use, static_cast<int>(i)); };
+        for (int b : s.inputs) use(b);
+        for (auto &e : s.epilogue)
+            if (e.kind == Epilogue::AddBuffer) use(e.buffer);
+        // A convolution reads its input's zero border instead of testing bounds.
+        const Node &a = g.nodes[s.anchor];
+        if (is_conv(a.op)) {
+            Buffer &in = plan.buffers[s.inputs[0]];
+            in.border_top = std::max(in.border_top, a.padding.top);
+            in.border_bottom = std::max(in.border_bottom, a.padding.bottom);
+            in.border_left = std::max(in.border_left, a.padding.left);
+            in.border_right = std::max(in.border_right, a.padding.right);
+        }
+    }
+    return plan;
+}
+
+}  // namespace netc::lower

@@ -1,0 +1,87 @@
+// conv2d and fully_connected (a 1x1 convolution of a 1x1 image): batch norm
+// folded into the weights and bias, weights re-blocked so the innermost
+// reduction streams them in order, the epilogue fused into the output.
+#include "Diagnostics.h"
+#include "Kernel.h"
+#include "Schedules.h"
+
+namespace netc::lower {
+
+using namespace Halide;
+using ir::OpKind;
+
+namespace {
+
+std::string leaf(const std::string &name) {
+    size_t slash = name.rfind('/');
+    return slash == std::string::npos ? name : name.substr(slash + 1);
+}
+
+}  // namespace
+
+Kernel lower_conv(KernelBuilder &kb, const weights::WeightMap &w, const Target &target) {
+    const ir::Node &n = kb.anchor();
+    const Plan &plan = kb.plan();
+    const Step &s = kb.step();
+    bool fc = n.op == OpKind::FullyConnected;
+    const ir::Shape &in_shape = plan.buffers[s.inputs[0]].shape;
+    int64_t ci = in_shape.dims.back(), co = n.shape.dims.back();
+    int64_t kh = fc ? 1 : n.kernel_h, kw = fc ? 1 : n.kernel_w;
+    int64_t wi = fc ? 1 : in_shape[2], hi = fc ? 1 : in_shape[1];
+    int64_t wo = fc ? 1 : n.shape[2], ho = fc ? 1 : n.shape[1];
+
+    const rt::Array *weights = nullptr, *biases = nullptr;
+    for (auto &p : n.params) {
+        std::string k = leaf(p.name);
+        if (k == "weights" || k == "pointwise_weights") weights = &w.at(p.name);
+        if (k == "biases") biases = &w.at(p.name);
+    }
+    if (!weights) throw InternalError("'" + n.name + "' has no weights");
+
+    schedule::ConvTiling tiling = schedule::choose_conv_tiling(co, ci, kh, kw, wo, ho, target);
+    const int64_t B = tiling.block, blocks = co / B;
+
+    // Fold the batch norm: w' = w * scale[co], b' = shift + b * scale.
+    std::vector<float> scale, shift;
+    batch_norm_scale_shift(n, w, co, scale, shift);
+    rt::Array packed_w, packed_b;
+    packed_w.shape = {blocks, kh, kw, ci, B};  // Halide sees (cl, ci, kx, ky, cb)
+    packed_w.data.resize(weights->data.size());
+    for (int64_t ky = 0; ky < kh; ky++)
+        for (int64_t kx = 0; kx < kw; kx++)
+            for (int64_t c = 0; c < ci; c++)
+                for (int64_t o = 0; o < co; o++) {
+                    float v = weights->data[((ky * kw + kx) * ci + c) * co + o] * scale[o];
+                    packed_w.data[((((o / B) * kh + ky) * kw + kx) * ci + c) * B + o % B] = v;
+                }
+    packed_b.shape = {blocks, B};  // (cl, cb)
+    packed_b.data.resize(co);
+    for (int64_t o = 0; o < co; o++) packed_b.data[o] = shift[o] + (biases ? biases->data[o] * scale[o] : 0.0f);
+
+    ImageParam in = kb.buffer(s.inputs[0], "input", 0, fc);
+    ImageParam wt = kb.constant(std::move(packed_w), "weights");
+    ImageParam bias = kb.constant(std::move(packed_b), "biases");
+
+    Var cl("cl"), cb("cb"), x("x"), y("y"), b("n");
+    RDom r(0, static_cast<int>(ci), 0, static_cast<int>(kw), 0, static_cast<int>(kh), "r");
+    Func acc(n.name);
+    acc(cl, cb, x, y, b) = bias(cl, cb);
+    Expr ix = x * static_cast<int>(n.stride_w) + r.y * static_cast<int>(n.rate_w) - static_cast<int>(n.padding.left);
+    Expr iy = y * static_cast<int>(n.stride_h) + r.z * static_cast<int>(n.rate_h) - static_cast<int>(n.padding.top);
+    if (fc) ix = iy = 0;
+    acc(cl, cb, x, y, b) += wt(cl, r.x, r.y, r.z, cb) * in(r.x, ix, iy, b);
+
+    Func out(s.name == n.name ? n.name + "/output" : s.name);
+    out(cl, cb, x, y, b) = kb.epilogue(acc(cl, cb, x, y, b), {cl, cb, x, y, b}, static_cast<int>(B), fc);
+    schedule::schedule_conv(out, acc, r, tiling, wo, ho, blocks);
+
+    std::string key = std::string(fc ? "fc" : "conv") + " k" + std::to_string(kh) + "x" + std::to_string(kw) +
+                      " s" + std::to_string(n.stride_h) + "x" + std::to_string(n.stride_w) + " d" +
+                      std::to_string(n.rate_h) + "x" + std::to_string(n.rate_w) + " p" +
+                      std::to_string(n.padding.top) + "," + std::to_string(n.padding.left) + " in" +
+                      std::to_string(ci) + "x" + std::to_string(wi) + "x" + std::to_string(hi) + " out" +
+                      std::to_string(co) + "x" + std::to_string(wo) + "x" + std::to_string(ho) + " " + tiling.str();
+    return kb.finish(out, static_cast<int>(B), key, fc);
+}
+
+}  // namespace netc::lower

@@ -1,0 +1,82 @@
+// A plan step lowered to a Halide pipeline. Lowering picks the algorithm and
+// the data layout of the step's constants (weights re-blocked, batch norm
+// folded in), and the schedule functions in compiler/schedule/ map its loops
+// onto the machine. Steps with equal keys compile to the same code and
+// differ only in the buffers bound to their parameters, so a network with
+// many identical units compiles each distinct kernel once.
+#pragma once
+
+#include "Npy.h"
+#include "Plan.h"
+#include "Weights.h"
+
+#include <Halide.h>
+
+#include <string>
+#include <vector>
+
+namespace netc::lower {
+
+// One argument of a kernel: a view of a plan buffer, or a packed constant.
+struct Operand {
+    int buffer = -1;     // plan buffer, or -1 for a constant
+    int block = 0;       // > 0: channels split as (lane < block, block index): 5-D (cl, cb, x, y, n)
+    bool as_image = false;  // view an [N, C] buffer as (c, x=1, y=1, n)
+    rt::Array constant;  // the constant's data; its Halide dimensions are its shape reversed
+};
+
+struct Kernel {
+    std::string key;                         // equal keys: identical code
+    std::string name;                        // the step's network path
+    Halide::Func output;
+    std::vector<Halide::ImageParam> params;  // one per operand but the last
+    std::vector<Operand> operands;           // inputs and constants, then the output
+};
+
+// Lowers plan step `step` for `target`, packing its constants from `w`.
+Kernel lower_step(const Plan &plan, int step, const weights::WeightMap &w, const Halide::Target &target);
+
+// ---- shared by the per-op lowerings (LowerStep.cpp) ----
+
+// Collects a kernel's parameters and operands as an op's lowering declares them.
+class KernelBuilder {
+public:
+    KernelBuilder(const Plan &plan, int step, const weights::WeightMap &w);
+    const Plan &plan() const { return plan_; }
+    const Step &step() const { return plan_.steps[step_]; }
+    const ir::Node &anchor() const { return plan_.graph.nodes[step().anchor]; }
+
+    // A view of buffer b with `dims` Halide dimensions.
+    Halide::ImageParam buffer(int b, const std::string &role, int block = 0, bool as_image = false);
+    Halide::ImageParam constant(rt::Array a, const std::string &role);
+    // Applies the step's epilogue to v at output coordinates `at` (the
+    // output's dimensions: (c, ...) or, blocked, (cl, cb, ...)).
+    Halide::Expr epilogue(Halide::Expr v, const std::vector<Halide::Var> &at, int block, bool as_image = false);
+    Kernel finish(Halide::Func out, int block, const std::string &key, bool as_image = false);
+
+private:
+    const Plan &plan_;
+    int step_;
+    const weights::WeightMap &w_;
+    Kernel k_;
+    std::vector<std::string> roles_;
+    std::string epilogue_key_;
+};
+
+// Per-channel scale and shift of an inference batch norm (or identity).
+void batch_norm_scale_shift(const ir::Node &bn_owner, const weights::WeightMap &w, int64_t channels,
+                            std::vector<float> &scale, std::vector<float> &shift);
+
+Halide::Expr activate(Halide::Expr v, ir::Activation a);
+
+// Channels as (lanes, blocks) when a multiple of a vector, else 0.
+int channel_block(int64_t channels, int preferred);
+
+// Per-op lowerings (Conv.cpp, Depthwise.cpp, Pool.cpp, Elementwise.cpp, Layout.cpp).
+Kernel lower_conv(KernelBuilder &kb, const weights::WeightMap &w, const Halide::Target &t);
+Kernel lower_depthwise(KernelBuilder &kb, const weights::WeightMap &w, const Halide::Target &t);
+Kernel lower_pool(KernelBuilder &kb, const Halide::Target &t);
+Kernel lower_elementwise(KernelBuilder &kb, const weights::WeightMap &w, const Halide::Target &t);
+Kernel lower_layout(KernelBuilder &kb, const Halide::Target &t);
+
+}  // namespace netc::lower

@@ -1,0 +1,156 @@
+#include "Kernel.h"
+
+#include "Diagnostics.h"
+
+#include <cmath>
+
+namespace netc::lower {
+
+using namespace Halide;
+using ir::OpKind;
+
+namespace {
+
+std::string leaf(const std::string &name) {
+    size_t slash = name.rfind('/');
+    return slash == std::string::npos ? name : name.substr(slash + 1);
+}
+
+const rt::Array *find_param(const ir::Node &n, const weights::WeightMap &w, const char *kind) {
+    for (auto &p : n.params)
+        if (leaf(p.name) == kind) return &w.at(p.name);
+    return nullptr;
+}
+
+}  // namespace
+
+void batch_norm_scale_shift(const ir::Node &n, const weights::WeightMap &w, int64_t channels,
+                            std::vector<float> &scale, std::vector<float> &shift) {
+    scale.assign(channels, 1.0f);
+    shift.assign(channels, 0.0f);
+    if (!n.norm) return;
+    const rt::Array *gamma = find_param(n, w, "gamma"), *beta = find_param(n, w, "beta");
+    const rt::Array *mean = find_param(n, w, "moving_mean"), *var = find_param(n, w, "moving_variance");
+    if (!mean || !var) throw InternalError("batch norm '" + n.name + "' has no moving statistics");
+    // As TF's inference batch norm: x * (gamma * rsqrt(var + eps)) + (beta - mean * that).
+    for (int64_t c = 0; c < channels; c++) {
+        double s = 1.0 / std::sqrt(double(var->data[c]) + n.norm->epsilon);
+        if (gamma) s *= gamma->data[c];
+        scale[c] = static_cast<float>(s);
+        shift[c] = static_cast<float>((beta ? beta->data[c] : 0.0) - mean->data[c] * s);
+    }
+}
+
+Expr activate(Expr v, ir::Activation a) {
+    switch (a) {
+    case ir::Activation::Relu: return max(v, 0.0f);
+    case ir::Activation::Relu6: return clamp(v, 0.0f, 6.0f);
+    case ir::Activation::Sigmoid: return 1.0f / (1.0f + exp(-v));
+    case ir::Activation::Tanh: return tanh(v);
+    case ir::Activation::None:
+    case ir::Activation::Identity: return v;
+    case ir::Activation::Softmax: break;
+    }
+    throw InternalError("softmax cannot run as an epilogue");
+}
+
+int channel_block(int64_t channels, int preferred) {
+    for (int b = preferred; b >= 16; b /= 2)
+        if (channels % b == 0) return b;
+    return 0;
+}
+
+KernelBuilder::KernelBuilder(const Plan &plan, int step, const weights::WeightMap &w)
+    : plan_(plan), step_(step), w_(w) {
+    k_.name = this->step().name;
+}
+
+ImageParam KernelBuilder::buffer(int b, const std::string &role, int block, bool as_image) {
+    const Buffer &buf = plan_.buffers.at(b);
+    int dims = as_image ? 4 : buf.shape.rank();
+    if (block) dims++;
+    ImageParam p(Float(32), dims, k_.name + "/" + role);
+    Operand o;
+    o.buffer = b;
+    o.block = block;
+    o.as_image = as_image;
+    k_.params.push_back(p);
+    k_.operands.push_back(o);
+    roles_.push_back(role + "[" + std::to_string(dims) + (block ? ",b" + std::to_string(block) : "") + "]");
+    return p;
+}
+
+ImageParam KernelBuilder::constant(rt::Array a, const std::string &role) {
+    ImageParam p(Float(32), static_cast<int>(a.shape.size()), k_.name + "/" + role);
+    Operand o;
+    o.constant = std::move(a);
+    roles_.push_back(role + o.constant.shape_str());
+    k_.params.push_back(p);
+    k_.operands.push_back(std::move(o));
+    return p;
+}
+
+Expr KernelBuilder::epilogue(Expr v, const std::vector<Var> &at, int block, bool as_image) {
+    std::vector<Expr> args(at.begin(), at.end());
+    const Step &s = step();
+    int64_t channels = plan_.buffers[s.output].shape.dims.back();
+    for (auto &e : s.epilogue) {
+        switch (e.kind) {
+        case Epilogue::Activate:
+            v = activate(v, e.activation);
+            epilogue_key_ += std::string("|") + ir::activation_name(e.activation);
+            break;
+        case Epilogue::AddBuffer: {
+            ImageParam other = buffer(e.buffer, "residual", block, as_image);
+            v = v + other(args);
+            epilogue_key_ += "|add";
+            break;
+        }
+        case Epilogue::ScaleShift: {
+            std::vector<float> scale, shift;
+            batch_norm_scale_shift(plan_.graph.nodes[e.node], w_, channels, scale, shift);
+            rt::Array a, b;
+            a.shape = b.shape = block ? std::vector<int64_t>{channels / block, block} : std::vector<int64_t>{channels};
+            a.data = std::move(scale);
+            b.data = std::move(shift);
+            ImageParam ps = constant(std::move(a), "BatchNorm/scale"), pb = constant(std::move(b), "BatchNorm/shift");
+            v = block ? v * ps(at[0], at[1]) + pb(at[0], at[1]) : v * ps(at[0]) + pb(at[0]);
+            epilogue_key_ += "|bn";
+            break;
+        }
+        }
+    }
+    return v;
+}
+
+Kernel KernelBuilder::finish(Func out, int block, const std::string &key, bool as_image) {
+    buffer(step().output, "output", block, as_image);
+    k_.params.pop_back();  // the output is the Func itself
+    k_.output = out;
+    k_.key = key + epilogue_key_ + " args:";
+    for (auto &r : roles_) k_.key += " " + r;
+    return std::move(k_);
+}
+
+Kernel lower_step(const Plan &plan, int step, const weights::WeightMap &w, const Target &target) {
+    KernelBuilder kb(plan, step, w);
+    switch (kb.anchor().op) {
+    case OpKind::Conv2D:
+    case OpKind::FullyConnected: return lower_conv(kb, w, target);
+    case OpKind::DepthwiseConv2D: return lower_depthwise(kb, w, target);
+    case OpKind::MaxPool:
+    case OpKind::AvgPool:
+    case OpKind::Mean: return lower_pool(kb, target);
+    case OpKind::BatchNorm:
+    case OpKind::Activation:
+    case OpKind::Add: return lower_elementwise(kb, w, target);
+    case OpKind::Pad:
+    case OpKind::Concat:
+    case OpKind::Flatten:
+    case OpKind::Squeeze: return lower_layout(kb, target);
+    case OpKind::Input: break;
+    }
+    throw InternalError("no lowering for " + std::string(ir::op_name(kb.anchor().op)));
+}
+
+}  // namespace netc::lower

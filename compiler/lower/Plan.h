@@ -1,0 +1,60 @@
+// The execution plan: the IR graph cut into steps, one Halide pipeline each.
+// A step is an anchor op (a convolution, a pool, a copy...) plus the
+// element-wise ops fused into its epilogue (batch-norm scale/shift,
+// activations, a residual add), so their values never make a round trip
+// through memory. Buffers hold the tensors that cross steps; a buffer keeps a
+// zero border wide enough for every convolution that reads it, so padded
+// convolutions read it directly instead of testing bounds.
+#pragma once
+
+#include "IR.h"
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace netc::lower {
+
+// One element-wise op applied to the anchor's value, in order.
+struct Epilogue {
+    enum Kind { Activate, AddBuffer, ScaleShift } kind = Activate;
+    ir::Activation activation = ir::Activation::None;  // Activate
+    int buffer = -1;  // AddBuffer: the other summand
+    int node = -1;    // the IR node this came from (ScaleShift: its BN parameters)
+};
+
+struct Buffer {
+    int node = -1;           // the IR node whose value it holds
+    ir::Shape shape;         // logical NHWC (or [N, C]) shape, batch symbolic
+    int64_t border_top = 0, border_bottom = 0, border_left = 0, border_right = 0;
+    bool network_input = false, network_output = false;
+    int producer = -1;       // step id (-1 for the network input)
+    int last_use = -1;       // last step that reads it
+    bool has_border() const { return border_top || border_bottom || border_left || border_right; }
+};
+
+struct Step {
+    int anchor = -1;               // IR node computed by the kernel
+    std::vector<int> inputs;       // buffers the anchor reads
+    std::vector<Epilogue> epilogue;
+    std::vector<int> fused;        // IR nodes folded into this step, anchor first
+    int output = -1;               // buffer written
+    std::string name;              // network path of the value it produces
+};
+
+struct Plan {
+    ir::Graph graph;               // the graph the steps refer to, pads folded
+    std::vector<Buffer> buffers;
+    std::vector<Step> steps;       // in execution order
+    int input = -1, output = -1;   // buffer ids
+};
+
+// Cuts the graph into steps: drops nodes the output does not need (e.g. the
+// predictions softmax end point), folds zero pads into the convolutions that
+// read them, fuses element-wise chains, and sizes buffer borders.
+Plan build_plan(ir::Graph g);
+
+// The plan as text (`--emit=plan`): one line per step and buffer.
+void print_plan(std::ostream &os, const Plan &plan);
+
+}  // namespace netc::lower

@@ -1,0 +1,123 @@
+#include "Weights.h"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+namespace netc::weights {
+namespace {
+
+std::string shape_str(const std::vector<int64_t> &dims) {
+    rt::Array a;
+    a.shape = dims;
+    return a.shape_str();
+}
+
+std::string leaf(const std::string &name) {
+    size_t slash = name.rfind('/');
+    return slash == std::string::npos ? name : name.substr(slash + 1);
+}
+
+// splitmix64: a tiny, well-mixed generator; reproducible on every platform.
+struct Rng {
+    uint64_t state;
+    uint64_t next() {
+        uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        return z ^ (z >> 31);
+    }
+    double uniform() { return (next() >> 11) * (1.0 / 9007199254740992.0); }  // [0, 1)
+    double normal() {
+        double u = uniform(), v = uniform();
+        return std::sqrt(-2.0 * std::log(1.0 - u)) * std::cos(6.283185307179586 * v);
+    }
+    double truncated_normal() {  // TF's: redraw beyond two standard deviations
+        for (;;) {
+            double z = normal();
+            if (std::fabs(z) <= 2.0) return z;
+        }
+    }
+};
+
+uint64_t fnv1a(const std::string &s) {
+    uint64_t h = 1469598103934665603ull;
+    for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+    return h;
+}
+
+rt::Array make(const ir::Param &p, uint64_t seed) {
+    rt::Array a;
+    a.shape = p.shape;
+    a.data.resize(static_cast<size_t>(p.count()));
+    Rng rng{seed ^ fnv1a(p.name)};
+    std::string kind = leaf(p.name);
+    if (kind == "weights" || kind == "depthwise_weights" || kind == "pointwise_weights") {
+        // Fan-in: every dimension but the last (outputs, or the depthwise multiplier).
+        double fan_in = 1;
+        for (size_t i = 0; i + 1 < p.shape.size(); i++) fan_in *= static_cast<double>(p.shape[i]);
+        if (kind == "depthwise_weights" && p.shape.size() == 4) fan_in = double(p.shape[0] * p.shape[1]);
+        // TF's truncated normal has 0.88 of the set deviation; scale it back.
+        double sd = std::sqrt(2.0 / std::max(1.0, fan_in)) / 0.87962566103423978;
+        for (float &v : a.data) v = static_cast<float>(sd * rng.truncated_normal());
+    } else if (kind == "gamma") {
+        for (float &v : a.data) v = static_cast<float>(0.75 + 0.5 * rng.uniform());
+    } else if (kind == "moving_variance") {
+        for (float &v : a.data) v = static_cast<float>(0.5 + rng.uniform());
+    } else {  // beta, moving_mean, biases
+        for (float &v : a.data) v = static_cast<float>(0.1 * rng.normal());
+    }
+    return a;
+}
+
+}  // namespace
+
+WeightMap random_weights(const ir::Graph &g, uint64_t seed) {
+    WeightMap w;
+    for (auto &n : g.nodes)
+        for (auto &p : n.params) w[p.name] = make(p, seed);
+    return w;
+}
+
+WeightMap bind_weights(const ir::Graph &g, rt::NamedArrays arrays, const std::string &file) {
+    std::map<std::string, const ir::Param *> expected;
+    for (auto &n : g.nodes)
+        for (auto &p : n.params) expected[p.name] = &p;
+    WeightMap w;
+    std::vector<std::string> problems;
+    for (auto &kv : arrays) {
+        auto it = expected.find(kv.first);
+        if (it == expected.end()) {
+            problems.push_back("unexpected tensor '" + kv.first + "' " + kv.second.shape_str() +
+                               ": network '" + g.name + "' has no such variable");
+            continue;
+        }
+        if (kv.second.shape != it->second->shape) {
+            problems.push_back("tensor '" + kv.first + "' has shape " + kv.second.shape_str() +
+                               "; the network expects " + shape_str(it->second->shape));
+            continue;
+        }
+        w[kv.first] = std::move(kv.second);
+    }
+    for (auto &kv : expected)
+        if (!w.count(kv.first) &&
+            std::none_of(arrays.begin(), arrays.end(), [&](auto &a) { return a.first == kv.first; }))
+            problems.push_back("missing tensor '" + kv.first + "' " + shape_str(kv.second->shape));
+    if (!problems.empty()) {
+        std::string msg = file + ": " + std::to_string(problems.size()) + " problem" +
+                          (problems.size() == 1 ? "" : "s") + " with the weights of '" + g.name + "':";
+        for (size_t i = 0; i < problems.size() && i < 8; i++) msg += "\n  " + problems[i];
+        if (problems.size() > 8) msg += "\n  ... and " + std::to_string(problems.size() - 8) + " more";
+        throw rt::IOError(msg);
+    }
+    return w;
+}
+
+rt::NamedArrays in_graph_order(const ir::Graph &g, const WeightMap &w) {
+    rt::NamedArrays out;
+    for (auto &n : g.nodes)
+        for (auto &p : n.params) out.emplace_back(p.name, w.at(p.name));
+    return out;
+}
+
+}  // namespace netc::weights
