@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# The main job: set up, build, and run netc on examples/resnet_v2_50.net,
-# printing the stage timings. (Later issues extend this to compiling and
-# running the network.)
+# The main job: set up, build, then compile examples/resnet_v2_50.net and run
+# it in-process (JIT) on an input image, printing the top-5 classes and the
+# timings, then time it with the reference protocol (SPEC 7).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
 echo
-echo "== netc summary examples/resnet_v2_50.net"
-start=$(date +%s.%N)
-./build/bin/netc summary examples/resnet_v2_50.net -v
-end=$(date +%s.%N)
-printf '\nnetc front end on resnet_v2_50: %.3f s wall (parse, resolve, elaborate, summary)\n' "$(echo "$end - $start" | bc)"
+echo "== netc run examples/resnet_v2_50.net (random weights, seed 1; a pseudo-random image)"
+./build/bin/netc run examples/resnet_v2_50.net --random-weights 1 -v
+echo
+echo "== netc bench examples/resnet_v2_50.net --batch 1 (10 burn-in steps, 100 timed)"
+./build/bin/netc bench examples/resnet_v2_50.net --batch 1
