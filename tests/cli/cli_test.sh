@@ -62,5 +62,39 @@ expect 1 "import cycle: a.net -> b.net -> a.net" -- check "$tmp/a.net"
 printf '\xff\xfe network' >"$tmp/latin1.net"
 expect 1 "latin1.net:1:1: error: source is not valid UTF-8" -- check "$tmp/latin1.net"
 
+# Weights and tensors: every bad file is an error naming the tensor or the
+# offset, exit 1. Small networks keep the JIT compiles short.
+cat >"$tmp/small.net" <<'NET'
+network small(x: f32[N, 5, 7, 3], width = 4, depth = 2) {
+  for i in range(depth) {
+    x = conv2d(x, width, 3, normalizer = batch_norm) @ ("conv" + str(i))
+  }
+  return squeeze(reduce_mean(x, [1, 2], keep_dims = true), [1, 2])
+}
+NET
+expect 0 "small.npz: 8 tensors" -- weights "$tmp/small.net" --random-weights 3 -o "$tmp/small.npz"
+expect 0 "" -- weights "$tmp/small.net" --random-weights 3 -D width=5 -o "$tmp/wide.npz"
+expect 0 "" -- weights "$tmp/small.net" --random-weights 3 -D depth=3 -o "$tmp/deep.npz"
+expect 0 "" -- weights "$tmp/small.net" --random-weights 3 -D depth=1 -o "$tmp/shallow.npz"
+expect 2 "needs --random-weights" -- weights "$tmp/small.net" -o "$tmp/x.npz"
+expect 1 "tensor 'small/conv0/weights' has shape \[3, 3, 3, 5\]; the network expects \[3, 3, 3, 4\]" -- \
+  run "$tmp/small.net" --weights "$tmp/wide.npz"
+expect 1 "unexpected tensor 'small/conv2/weights'" -- run "$tmp/small.net" --weights "$tmp/deep.npz"
+expect 1 "missing tensor 'small/conv1/BatchNorm/moving_mean'" -- run "$tmp/small.net" --weights "$tmp/shallow.npz"
+head -c 3000 "$tmp/small.npz" >"$tmp/cut.npz"
+expect 1 "cut.npz: .*(truncated|end of central directory)" -- run "$tmp/small.net" --weights "$tmp/cut.npz"
+expect 1 "give either --weights or --random-weights" -- run "$tmp/small.net" --weights "$tmp/small.npz" --random-weights 1
+expect 1 "needs weights" -- run "$tmp/small.net"
+/usr/bin/python3 -c "import numpy as np; np.save('$tmp/x64.npy', np.zeros((2,5,7,3))); np.save('$tmp/x.npy', np.ones((2,5,7,3), np.float32)); np.save('$tmp/xbad.npy', np.ones((2,7,5,3), np.float32))"
+expect 1 "x64.npy: dtype float64" -- run "$tmp/small.net" --random-weights 1 --input "$tmp/x64.npy"
+expect 1 "input has shape \[2, 7, 5, 3\]; network 'small' expects \[N, 5, 7, 3\]" -- \
+  run "$tmp/small.net" --random-weights 1 --input "$tmp/xbad.npy"
+head -c 100 "$tmp/x.npy" >"$tmp/xcut.npy"
+expect 1 "xcut.npy: truncated" -- run "$tmp/small.net" --random-weights 1 --input "$tmp/xcut.npy"
+expect 0 "small: output \[2, 4\]" -- run "$tmp/small.net" --weights "$tmp/small.npz" --input "$tmp/x.npy" -o "$tmp/y.npy"
+expect 0 "Forward across 3 steps" -- bench "$tmp/small.net" --batch 2 --steps 3 --burn-in 1
+expect 2 "--image-size needs H or H,W" -- run "$tmp/small.net" --image-size 0
+expect 1 "expects \[N, 9, 9, 3\] \(--image-size" -- run "$tmp/small.net" --random-weights 1 --image-size 9 --input "$tmp/x.npy"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

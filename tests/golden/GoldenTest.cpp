@@ -3,6 +3,7 @@
 // and a file beside it holds the exact expected output:
 //   parser/*.net      -> *.ast       (netc FILE --emit=ast)
 //   ir/*.net          -> *.ir        (netc FILE --emit=ir)
+//   plan/*.net        -> *.plan      (netc FILE --emit=plan: steps, fusion, borders)
 //   diagnostics/*.net -> *.expected  (stderr of `netc check FILE`, exit 1)
 // NETC_UPDATE_GOLDEN=1 rewrites the expected files instead of comparing;
 // review the diff before committing it.
@@ -35,7 +36,7 @@ std::string read(const fs::path &p) {
 
 std::vector<Case> cases() {
     static const std::pair<const char *, const char *> kinds[] = {
-        {"parser", ".ast"}, {"ir", ".ir"}, {"diagnostics", ".expected"}};
+        {"parser", ".ast"}, {"ir", ".ir"}, {"plan", ".plan"}, {"diagnostics", ".expected"}};
     std::vector<Case> out;
     for (auto [suite, ext] : kinds) {
         fs::path dir = fs::path(NETC_TESTS_DIR) / suite;
@@ -64,6 +65,8 @@ std::vector<std::string> command_for(const Case &c) {
         args = {"--emit=ast"};
     } else if (c.suite == "ir") {
         args = {"--emit=ir"};
+    } else if (c.suite == "plan") {
+        args = {"--emit=plan"};
     } else {
         args = {"check"};
     }
