@@ -10,8 +10,8 @@ Run with the venv from setup_oracle.sh:
   VENV/bin/python tests/oracle/dump_tf.py OUT_DIR [NET ...] [--check-forward]
 
 build() returns the graph plus a name -> tf.Variable map, and load_weights() /
-forward() take arrays keyed by those names (TF layouts, e.g. an .npz), so
-running the reference on given weights and an NHWC input is a small addition.
+forward() take arrays keyed by those names (TF layouts, e.g. an .npz);
+forward_tf.py runs the reference that way for the forward conformance tests.
 """
 import collections
 import os
@@ -29,7 +29,7 @@ from tf_slim.nets import alexnet, inception_v3, resnet_v1, resnet_v2, vgg  # noq
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from oracle_format import parse_cli, report, write_dump  # noqa: E402
+from oracle_format import check_weights, parse_cli, report, write_dump  # noqa: E402
 
 tf.get_logger().setLevel("ERROR")
 v1 = tf.compat.v1
@@ -59,8 +59,10 @@ def input_size(name):
     return getattr(fn, "default_image_size", 224)
 
 
-def build(name, batch=1, num_classes=1000):
-    """Builds NET in a fresh tf.Graph (inference mode).
+def build(name, batch=1, num_classes=1000, size=None, seed=0):
+    """Builds NET in a fresh tf.Graph (inference mode) for a [batch, H, W, 3]
+    input; size is H = W, an (H, W) pair, or None for the net's default size.
+    seed is the graph-level seed, so running the initializers is repeatable.
 
     Returns Model(name, graph, inputs placeholder [N,H,W,3], logits [N,classes]
     (spatially squeezed here for the resnets, whose fn returns [N,1,1,classes]),
@@ -68,10 +70,12 @@ def build(name, batch=1, num_classes=1000):
     order (names without ':0'), trainable set of names).
     """
     fn, arg_scope = NETS[name]
-    size = input_size(name)
+    size = size or input_size(name)
+    height, width = (size, size) if isinstance(size, int) else size
     graph = tf.Graph()
     with graph.as_default():
-        inputs = v1.placeholder(tf.float32, [batch, size, size, 3], name="input")
+        v1.set_random_seed(seed)
+        inputs = v1.placeholder(tf.float32, [batch, height, width, 3], name="input")
         with slim.arg_scope(arg_scope()):
             logits, end_points = fn(inputs, num_classes=num_classes, is_training=False)
         if logits.shape.rank == 4:  # tf_slim resnets have no spatial_squeeze
@@ -93,14 +97,12 @@ def dump(model, out_dir):
 
 def load_weights(model, sess, arrays):
     """Assigns arrays (mapping netc/TF name -> ndarray, e.g. np.load(npz)) to
-    every variable of model in sess; names and shapes must match exactly."""
-    missing = set(model.variables) - set(arrays)
-    extra = set(arrays) - set(model.variables)
-    assert not missing and not extra, (sorted(missing)[:5], sorted(extra)[:5])
+    every variable of model in sess; names and shapes must match exactly
+    (else oracle_format.WeightsError, before anything is assigned)."""
+    check_weights({n: v.shape.as_list() for n, v in model.variables.items()}, arrays)
     feed = {}
     for name, var in model.variables.items():
         value = np.asarray(arrays[name], dtype=np.float32)
-        assert list(value.shape) == var.shape.as_list(), (name, value.shape, var.shape)
         feed[var.initializer.inputs[1]] = value  # what var.load() feeds, but in one run
     sess.run([v.initializer for v in model.variables.values()], feed)
 

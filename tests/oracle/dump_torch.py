@@ -10,7 +10,7 @@ oracle_format.py). Run with Debian's torch:
 
 build() returns the model plus a netc name -> Slot(torch tensor, layout) map;
 to_netc() / load_weights() convert between the two, and forward() takes an
-NHWC input, so running the reference on an .npz of netc weights is small.
+NHWC input; forward_torch.py runs the reference on an .npz of netc weights.
 """
 import collections
 import math
@@ -24,7 +24,7 @@ import torchvision
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from oracle_format import parse_cli, report, write_dump  # noqa: E402
+from oracle_format import check_weights, parse_cli, report, write_dump  # noqa: E402
 
 # netc name -> (torchvision constructor, scope prefix, expected trainable count)
 NETS = collections.OrderedDict([
@@ -120,11 +120,12 @@ def _mobilenet_entries(m, p):
     return e
 
 
-def build(name):
+def build(name, num_classes=1000):
     """Returns Model(name, module in eval mode, tensors OrderedDict netc name ->
-    Slot(tensor, layout, groups) in module order, trainable set of names)."""
+    Slot(tensor, layout, groups) in module order, trainable set of names).
+    The module's initial values come from torch's global RNG (torch.manual_seed)."""
     ctor, prefix, _ = NETS[name]
-    module = ctor(weights=None).eval()
+    module = ctor(weights=None, num_classes=num_classes).eval()
     entries = (_mobilenet_entries if name.startswith("mobilenet") else _resnet_entries)(
         module, prefix)
     tensors = collections.OrderedDict(entries)
@@ -152,13 +153,13 @@ def to_netc(model):
 
 
 def load_weights(model, arrays):
-    """Copies netc-named TF-layout arrays (e.g. np.load(npz)) into the module."""
-    missing, extra = set(model.tensors) - set(arrays), set(arrays) - set(model.tensors)
-    assert not missing and not extra, (sorted(missing)[:5], sorted(extra)[:5])
+    """Copies netc-named TF-layout arrays (e.g. np.load(npz)) into the module;
+    names and shapes must match exactly (else oracle_format.WeightsError,
+    before anything is copied)."""
+    check_weights({n: to_tf(slot).shape for n, slot in model.tensors.items()}, arrays)
     with torch.no_grad():
         for n, slot in model.tensors.items():
             a = torch.from_numpy(np.asarray(arrays[n], dtype=np.float32))
-            assert tuple(a.shape) == tuple(to_tf(slot).shape), (n, tuple(a.shape))
             slot.tensor.copy_(from_tf(slot, a))
 
 
