@@ -58,8 +58,8 @@ std::unique_ptr<jit::JitNetwork> Driver::compile(const ir::Graph &g, const weigh
     lower::Plan plan = lower::build_plan(g);
     stage("lower and JIT-compile");
     double t0 = now_ms();
-    auto progress = [&](int step, int total, const std::string &name) {
-        if (opt_.verbose) err_ << "netc:   compiling step " << step + 1 << "/" << total << " " << name << "\n";
+    auto progress = [&](int kernel, int total, const std::string &name) {
+        if (opt_.verbose) err_ << "netc:   compiling kernel " << kernel + 1 << "/" << total << " " << name << "\n";
     };
     auto net = std::make_unique<jit::JitNetwork>(std::move(plan), w, target(), progress);
     compile_ms_ = now_ms() - t0;

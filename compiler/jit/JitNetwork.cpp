@@ -7,7 +7,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <iomanip>
+#include <atomic>
 #include <map>
+#include <mutex>
+#include <thread>
 #include <unistd.h>
 
 namespace netc::jit {
@@ -66,10 +69,6 @@ JitNetwork::JitNetwork(lower::Plan plan, const weights::WeightMap &w, const Targ
         }
         auto it = by_key.find(k.key);
         if (it == by_key.end()) {
-            if (progress) progress(static_cast<int>(i), stats_.steps, k.name);
-            t0 = std::chrono::steady_clock::now();
-            k.output.compile_jit(target_);
-            stats_.compile_ms += ms_since(t0);
             it = by_key.emplace(k.key, static_cast<int>(codes_.size())).first;
             codes_.push_back({std::move(k), {}});
         }
@@ -77,6 +76,35 @@ JitNetwork::JitNetwork(lower::Plan plan, const weights::WeightMap &w, const Targ
         codes_[run.code].steps.push_back(static_cast<int>(i));
         steps_.push_back(std::move(run));
     }
+    // Kernels are independent: compile them on every core (Halide compiles
+    // separate pipelines thread-safely; LLVM gets one context per module).
+    auto t0 = std::chrono::steady_clock::now();
+    std::atomic<int> next{0};
+    std::mutex lock;
+    std::exception_ptr failure;
+    auto worker = [&] {
+        for (int c; (c = next++) < static_cast<int>(codes_.size());) {
+            {
+                std::lock_guard<std::mutex> g(lock);
+                if (failure) return;
+                if (progress) progress(c, static_cast<int>(codes_.size()), codes_[c].kernel.name);
+            }
+            try {
+                codes_[c].kernel.output.compile_jit(target_);
+            } catch (...) {
+                std::lock_guard<std::mutex> g(lock);
+                if (!failure) failure = std::current_exception();
+            }
+        }
+    };
+    unsigned threads = std::max(1u, std::min(4u, std::thread::hardware_concurrency()));
+    if (const char *e = getenv("HL_NUM_THREADS")) threads = std::max(1, std::min(4, atoi(e)));
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < threads; t++) pool.emplace_back(worker);
+    worker();
+    for (auto &t : pool) t.join();
+    if (failure) std::rethrow_exception(failure);
+    stats_.compile_ms = ms_since(t0);
     stats_.kernels = static_cast<int>(codes_.size());
 }
 

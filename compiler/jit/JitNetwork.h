@@ -24,7 +24,7 @@ struct CompileStats {
 
 class JitNetwork {
 public:
-    // progress(done, total, name) is called before each kernel compiles.
+    // progress(kernel, kernels, name) is called as each distinct kernel starts compiling.
     using Progress = std::function<void(int, int, const std::string &)>;
     JitNetwork(lower::Plan plan, const weights::WeightMap &w, const Halide::Target &target,
                const Progress &progress = nullptr);

@@ -28,10 +28,19 @@ struct Rng {
         return z ^ (z >> 31);
     }
     double uniform() { return (next() >> 11) * (1.0 / 9007199254740992.0); }  // [0, 1)
+    // Box-Muller gives normals in pairs; keep the second for the next call.
     double normal() {
-        double u = uniform(), v = uniform();
-        return std::sqrt(-2.0 * std::log(1.0 - u)) * std::cos(6.283185307179586 * v);
+        if (has_spare) {
+            has_spare = false;
+            return spare;
+        }
+        double r = std::sqrt(-2.0 * std::log(1.0 - uniform())), a = 6.283185307179586 * uniform();
+        spare = r * std::sin(a);
+        has_spare = true;
+        return r * std::cos(a);
     }
+    double spare = 0;
+    bool has_spare = false;
     double truncated_normal() {  // TF's: redraw beyond two standard deviations
         for (;;) {
             double z = normal();
