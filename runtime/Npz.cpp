@@ -34,32 +34,18 @@ std::vector<uint8_t> deflate_raw(const uint8_t *data, size_t size, const std::st
     if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
         throw IOError(what + ": cannot initialise zlib");
     std::vector<uint8_t> out(deflateBound(&zs, uLong(size)));
-    uint64_t in_left = size, out_left = out.size();
-    const uint8_t *src = data;
-    uint8_t *dst = out.data();
+    detail::ZlibWindows win{data, size, out.data(), out.size()};
     while (true) {
-        // zlib counts in 32 bits; feed it at most 1 GiB at a time.
-        if (zs.avail_in == 0 && in_left) {
-            zs.next_in = const_cast<Bytef *>(src);
-            zs.avail_in = uInt(std::min<uint64_t>(in_left, 1u << 30));
-            src += zs.avail_in;
-            in_left -= zs.avail_in;
-        }
-        if (zs.avail_out == 0 && out_left) {
-            zs.next_out = dst;
-            zs.avail_out = uInt(std::min<uint64_t>(out_left, 1u << 30));
-            dst += zs.avail_out;
-            out_left -= zs.avail_out;
-        }
-        int ret = deflate(&zs, in_left ? Z_NO_FLUSH : Z_FINISH);
+        win.refill(zs);
+        int ret = deflate(&zs, win.in_left ? Z_NO_FLUSH : Z_FINISH);
         if (ret == Z_STREAM_END) break;
-        bool can_refill = (zs.avail_in == 0 && in_left) || (zs.avail_out == 0 && out_left);
+        bool can_refill = (zs.avail_in == 0 && win.in_left) || (zs.avail_out == 0 && win.out_left);
         if (ret != Z_OK && !(ret == Z_BUF_ERROR && can_refill)) {
             deflateEnd(&zs);
             throw IOError(what + ": deflate failed");
         }
     }
-    out.resize(out.size() - out_left - zs.avail_out);
+    out.resize(out.size() - win.out_left - zs.avail_out);
     deflateEnd(&zs);
     return out;
 }

@@ -283,26 +283,14 @@ ZipData zip_extract(const uint8_t *buf, size_t size, const ZipEntry &e, const st
         out.owned.resize(e.usize + 1);
         z_stream zs{};
         if (inflateInit2(&zs, -15) != Z_OK) fail(what, "cannot initialise zlib");
-        uint64_t in_left = e.csize, out_left = out.owned.size();
-        uint8_t *dst = out.owned.data();
+        ZlibWindows win{in, e.csize, out.owned.data(), out.owned.size()};
         int ret;
         do {
-            if (zs.avail_in == 0 && in_left) {
-                zs.next_in = const_cast<Bytef *>(in);
-                zs.avail_in = uInt(std::min<uint64_t>(in_left, 1u << 30));
-                in += zs.avail_in;
-                in_left -= zs.avail_in;
-            }
-            if (zs.avail_out == 0 && out_left) {
-                zs.next_out = dst;
-                zs.avail_out = uInt(std::min<uint64_t>(out_left, 1u << 30));
-                dst += zs.avail_out;
-                out_left -= zs.avail_out;
-            }
+            win.refill(zs);
             ret = inflate(&zs, Z_NO_FLUSH);
         } while (ret == Z_OK);
-        uint64_t produced = out.owned.size() - out_left - zs.avail_out;
-        uint64_t consumed = e.csize - in_left - zs.avail_in;
+        uint64_t produced = out.owned.size() - win.out_left - zs.avail_out;
+        uint64_t consumed = e.csize - win.in_left - zs.avail_in;
         std::string zmsg = zs.msg ? zs.msg : "corrupt data";
         inflateEnd(&zs);
         if (produced > e.usize)

@@ -17,6 +17,30 @@ namespace netc::rt::detail {
 // escaped: names and descr strings come from untrusted files.
 std::string quote(const std::string &s);
 
+// zlib counts in 32 bits: hands a z_stream the next window (at most 1 GiB)
+// of input and of output whenever it has used up the previous one.
+struct ZlibWindows {
+    const uint8_t *in;
+    uint64_t in_left;
+    uint8_t *out;
+    uint64_t out_left;
+    template <class ZStream>
+    void refill(ZStream &zs) {
+        if (zs.avail_in == 0 && in_left) {
+            zs.next_in = const_cast<uint8_t *>(in);
+            zs.avail_in = static_cast<unsigned>(in_left < (1u << 30) ? in_left : (1u << 30));
+            in += zs.avail_in;
+            in_left -= zs.avail_in;
+        }
+        if (zs.avail_out == 0 && out_left) {
+            zs.next_out = out;
+            zs.avail_out = static_cast<unsigned>(out_left < (1u << 30) ? out_left : (1u << 30));
+            out += zs.avail_out;
+            out_left -= zs.avail_out;
+        }
+    }
+};
+
 // The whole file; open and read failures name `path` and carry strerror.
 std::vector<uint8_t> read_file(const std::string &path);
 

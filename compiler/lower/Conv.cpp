@@ -10,15 +10,6 @@ namespace netc::lower {
 using namespace Halide;
 using ir::OpKind;
 
-namespace {
-
-std::string leaf(const std::string &name) {
-    size_t slash = name.rfind('/');
-    return slash == std::string::npos ? name : name.substr(slash + 1);
-}
-
-}  // namespace
-
 Kernel lower_conv(KernelBuilder &kb, const weights::WeightMap &w, const Target &target) {
     const ir::Node &n = kb.anchor();
     const Plan &plan = kb.plan();
@@ -30,12 +21,8 @@ Kernel lower_conv(KernelBuilder &kb, const weights::WeightMap &w, const Target &
     int64_t wi = fc ? 1 : in_shape[2], hi = fc ? 1 : in_shape[1];
     int64_t wo = fc ? 1 : n.shape[2], ho = fc ? 1 : n.shape[1];
 
-    const rt::Array *weights = nullptr, *biases = nullptr;
-    for (auto &p : n.params) {
-        std::string k = leaf(p.name);
-        if (k == "weights" || k == "pointwise_weights") weights = &w.at(p.name);
-        if (k == "biases") biases = &w.at(p.name);
-    }
+    const rt::Array *weights = find_param(n, w, "weights"), *biases = find_param(n, w, "biases");
+    if (!weights) weights = find_param(n, w, "pointwise_weights");
     if (!weights) throw InternalError("'" + n.name + "' has no weights");
 
     schedule::ConvTiling tiling = schedule::choose_conv_tiling(co, ci, kh, kw, wo, ho, target);

@@ -14,12 +14,7 @@ Kernel lower_depthwise(KernelBuilder &kb, const weights::WeightMap &w, const Tar
     const Step &s = kb.step();
     const ir::Shape &in_shape = kb.plan().buffers[s.inputs[0]].shape;
     int64_t co = n.shape[3], mult = n.multiplier, kh = n.kernel_h, kw = n.kernel_w;
-    const rt::Array *weights = nullptr, *biases = nullptr;
-    for (auto &p : n.params) {
-        if (p.name.size() >= 17 && p.name.compare(p.name.size() - 17, 17, "depthwise_weights") == 0)
-            weights = &w.at(p.name);
-        if (p.name.size() >= 6 && p.name.compare(p.name.size() - 6, 6, "biases") == 0) biases = &w.at(p.name);
-    }
+    const rt::Array *weights = find_param(n, w, "depthwise_weights"), *biases = find_param(n, w, "biases");
     if (!weights) throw InternalError("'" + n.name + "' has no depthwise weights");
     std::vector<float> scale, shift;
     batch_norm_scale_shift(n, w, co, scale, shift);

@@ -63,6 +63,9 @@ private:
     std::string epilogue_key_;
 };
 
+// The variable of node n whose name ends in "/kind" ("weights", "biases"...), or null.
+const rt::Array *find_param(const ir::Node &n, const weights::WeightMap &w, const char *kind);
+
 // Per-channel scale and shift of an inference batch norm (or identity).
 void batch_norm_scale_shift(const ir::Node &bn_owner, const weights::WeightMap &w, int64_t channels,
                             std::vector<float> &scale, std::vector<float> &shift);

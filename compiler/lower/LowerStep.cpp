@@ -9,20 +9,14 @@ namespace netc::lower {
 using namespace Halide;
 using ir::OpKind;
 
-namespace {
-
-std::string leaf(const std::string &name) {
-    size_t slash = name.rfind('/');
-    return slash == std::string::npos ? name : name.substr(slash + 1);
-}
-
 const rt::Array *find_param(const ir::Node &n, const weights::WeightMap &w, const char *kind) {
-    for (auto &p : n.params)
-        if (leaf(p.name) == kind) return &w.at(p.name);
+    for (auto &p : n.params) {
+        size_t slash = p.name.rfind('/');
+        if (p.name.compare(slash == std::string::npos ? 0 : slash + 1, std::string::npos, kind) == 0)
+            return &w.at(p.name);
+    }
     return nullptr;
 }
-
-}  // namespace
 
 void batch_norm_scale_shift(const ir::Node &n, const weights::WeightMap &w, int64_t channels,
                             std::vector<float> &scale, std::vector<float> &shift) {
