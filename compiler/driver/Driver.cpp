@@ -87,6 +87,11 @@ std::unique_ptr<ir::Graph> Driver::elaborate(const ast::Decl &net, int m) {
     return elaborate_network(program_, net, eo);
 }
 
+std::unique_ptr<ir::Graph> Driver::entry_graph(int m) {
+    const ast::Decl *net = pick_entry(m);
+    return net ? elaborate(*net, m) : nullptr;
+}
+
 int Driver::check(int m) {
     auto nets = program_.networks(m);
     int ok = 0;
@@ -98,9 +103,7 @@ int Driver::check(int m) {
 }
 
 int Driver::summary(int m) {
-    const ast::Decl *net = pick_entry(m);
-    if (!net) return fail();
-    auto g = elaborate(*net, m);
+    auto g = entry_graph(m);
     if (!g) return fail();
     print_summary(out_, *g, opt_.batch);
     return kExitOk;
@@ -129,10 +132,7 @@ int Driver::emit(int m) {
                  << "netc does not have yet; available: ast, ir, dot, plan, halide, stmt\n";
             return kExitUsage;
         }
-        if (!g) {
-            const ast::Decl *net = pick_entry(m);
-            if (!net || !(g = elaborate(*net, m))) return fail();
-        }
+        if (!g && !(g = entry_graph(m))) return fail();
         if (codegen) {
             int rc = emit_codegen(*g, kind, *os);
             if (rc != kExitOk) return rc;

@@ -38,6 +38,8 @@ private:
     const ast::Decl *pick_entry(int m);
     bool overrides(int m, ElaborateOptions &out);
     std::unique_ptr<ir::Graph> elaborate(const ast::Decl &net, int m);
+    // The --entry network of module m, elaborated; null after reporting errors.
+    std::unique_ptr<ir::Graph> entry_graph(int m);
     int fail() const;  // exit code after errors
 
     int check(int m);

@@ -24,10 +24,13 @@ double now_ms() {
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-std::string shape_str(const std::vector<int64_t> &d) {
-    rt::Array a;
-    a.shape = d;
-    return a.shape_str();
+// A fixed pseudo-random standard-normal image batch (no --input, and bench).
+std::vector<float> random_input(int64_t size) {
+    std::vector<float> x(size);
+    std::mt19937 gen(1);
+    std::normal_distribution<float> dist;
+    for (float &v : x) v = dist(gen);
+    return x;
 }
 
 }  // namespace
@@ -70,18 +73,12 @@ std::unique_ptr<jit::JitNetwork> Driver::compile(const ir::Graph &g, const weigh
 }
 
 int Driver::weights_command(int m) {
-    if (opt_.output.empty()) {
-        err_ << "netc: error: 'weights' needs -o W.npz\n";
+    if (opt_.output.empty() || opt_.random_seed < 0) {
+        err_ << "netc: error: 'weights' needs " << (opt_.output.empty() ? "-o W.npz" : "--random-weights SEED") << "\n";
         return kExitUsage;
     }
-    const ast::Decl *net = pick_entry(m);
-    if (!net) return fail();
-    auto g = elaborate(*net, m);
+    auto g = entry_graph(m);
     if (!g) return fail();
-    if (opt_.random_seed < 0) {
-        err_ << "netc: error: 'weights' needs --random-weights SEED\n";
-        return kExitUsage;
-    }
     auto w = network_weights(*g, false);
     stage("write weights");
     rt::write_npz(opt_.output, weights::in_graph_order(*g, w));
@@ -90,32 +87,30 @@ int Driver::weights_command(int m) {
 }
 
 int Driver::run_command(int m) {
-    const ast::Decl *decl = pick_entry(m);
-    if (!decl) return fail();
-    auto g = elaborate(*decl, m);
+    auto g = entry_graph(m);
     if (!g) return fail();
     auto w = network_weights(*g, false);
+    // The input is checked before the (seconds-long) compile.
+    const ir::Shape &want = g->node(g->inputs[0]).shape;
     rt::Array x;
     if (!opt_.input.empty()) {
         stage("read input");
         x = rt::read_npy(opt_.input);
-    }
-    auto net = compile(*g, w);
-    if (opt_.input.empty()) {
+        if (x.shape.size() != want.dims.size() || x.shape[0] < 1 ||
+            !std::equal(want.dims.begin() + 1, want.dims.end(), x.shape.begin() + 1))
+            throw rt::IOError(opt_.input + ": input has shape " + x.shape_str() + "; network '" + g->name +
+                              "' expects " + want.str(g->batch_symbol) +
+                              (want.rank() == 4 ? " (--image-size H,W runs it at another size)" : ""));
+        if (x.shape[0] > (1 << 20))
+            throw rt::IOError(opt_.input + ": batch of " + std::to_string(x.shape[0]) + " is too large");
+    } else {
         // No input given: a fixed pseudo-random image, so a run shows the pipeline works.
-        x.shape = net->input_shape(static_cast<int>(std::max<int64_t>(1, opt_.batch)));
-        x.data.resize(x.size());
-        std::mt19937 gen(1);
-        std::normal_distribution<float> dist;
-        for (float &v : x.data) v = dist(gen);
+        x.shape = want.dims;
+        x.shape[0] = std::max<int64_t>(1, opt_.batch);
+        x.data = random_input(x.size());
         err_ << "netc: no --input given; using a pseudo-random " << x.shape_str() << " image\n";
     }
-    auto want = net->input_shape(1);
-    if (x.shape.size() != want.size() || x.shape[0] < 1 || !std::equal(want.begin() + 1, want.end(), x.shape.begin() + 1))
-        throw rt::IOError(opt_.input + ": input has shape " + x.shape_str() + "; network '" + g->name + "' expects " +
-                          shape_str(want).replace(1, std::to_string(want[0]).size(), "N") +
-                          (want.size() == 4 ? " (--image-size H,W runs it at another size)" : ""));
-    if (x.shape[0] > (1 << 20)) throw rt::IOError(opt_.input + ": batch of " + std::to_string(x.shape[0]) + " is too large");
+    auto net = compile(*g, w);
     int batch = static_cast<int>(x.shape[0]);
     rt::Array y;
     y.shape = net->output_shape(batch);
@@ -150,17 +145,12 @@ int Driver::run_command(int m) {
 }
 
 int Driver::bench_command(int m) {
-    const ast::Decl *decl = pick_entry(m);
-    if (!decl) return fail();
-    auto g = elaborate(*decl, m);
+    auto g = entry_graph(m);
     if (!g) return fail();
     auto w = network_weights(*g, true);
     auto net = compile(*g, w);
     int batch = static_cast<int>(opt_.batch > 0 ? opt_.batch : 1);
-    std::vector<float> x(net->input_size(batch)), y(net->output_size(batch));
-    std::mt19937 gen(1);
-    std::normal_distribution<float> dist;
-    for (float &v : x) v = dist(gen);
+    std::vector<float> x = random_input(net->input_size(batch)), y(net->output_size(batch));
     stage("benchmark");
     for (int64_t i = 0; i < opt_.burn_in; i++) net->run(x.data(), y.data(), batch);
     if (getenv("NETC_PROFILE")) net->enable_profile();

@@ -58,7 +58,7 @@ Kernel lower_conv(KernelBuilder &kb, const weights::WeightMap &w, const Target &
     if (fc) ix = iy = 0;
     acc(cl, cb, x, y, b) += wt(cl, r.x, r.y, r.z, cb) * in(r.x, ix, iy, b);
 
-    Func out(s.name == n.name ? n.name + "/output" : s.name);
+    Func out = kb.output_func();
     out(cl, cb, x, y, b) = kb.epilogue(acc(cl, cb, x, y, b), {cl, cb, x, y, b}, static_cast<int>(B), fc);
     schedule::schedule_conv(out, acc, r, tiling, wo, ho, blocks);
 

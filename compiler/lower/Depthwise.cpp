@@ -39,7 +39,7 @@ Kernel lower_depthwise(KernelBuilder &kb, const weights::WeightMap &w, const Tar
                                             y * static_cast<int>(n.stride_h) + r.y * static_cast<int>(n.rate_h) -
                                                 static_cast<int>(n.padding.top),
                                             b);
-    Func out(s.name == n.name ? n.name + "/output" : s.name);
+    Func out = kb.output_func();
     out(c, x, y, b) = kb.epilogue(acc(c, x, y, b), {c, x, y, b}, 0);
     schedule::schedule_channels_last(out, acc, co, 4, n.shape[1], target);
 

@@ -24,7 +24,7 @@ Kernel lower_elementwise(KernelBuilder &kb, const weights::WeightMap &w, const T
     if (rank != 2 && rank != 4) throw InternalError("element-wise op on a rank-" + std::to_string(rank) + " tensor");
 
     ImageParam in = kb.buffer(s.inputs[0], "input");
-    Func out(s.name == n.name ? n.name + "/output" : s.name), acc;
+    Func out = kb.output_func(), acc;
     std::string key;
     Expr v = in(args);
     if (n.op == OpKind::BatchNorm) {

@@ -45,6 +45,9 @@ public:
     const Plan &plan() const { return plan_; }
     const Step &step() const { return plan_.steps[step_]; }
     const ir::Node &anchor() const { return plan_.graph.nodes[step().anchor]; }
+    // The step's output Func, named after the value it produces (the anchor's
+    // own name stays with the anchor's Func).
+    Halide::Func output_func() const;
 
     // A view of buffer b with `dims` Halide dimensions.
     Halide::ImageParam buffer(int b, const std::string &role, int block = 0, bool as_image = false);

@@ -15,7 +15,7 @@ Kernel lower_layout(KernelBuilder &kb, const Target &target) {
     const Step &s = kb.step();
     const ir::Shape &shape = n.shape;
     Var c("c"), x("x"), y("y"), b("n");
-    Func out(s.name == n.name ? n.name + "/output" : s.name);
+    Func out = kb.output_func();
     std::string dims;
     for (size_t i = 1; i < shape.dims.size(); i++) dims += "x" + std::to_string(shape.dims[i]);
     std::string key;

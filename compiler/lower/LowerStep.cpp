@@ -59,6 +59,11 @@ KernelBuilder::KernelBuilder(const Plan &plan, int step, const weights::WeightMa
     k_.name = this->step().name;
 }
 
+Func KernelBuilder::output_func() const {
+    const std::string &name = step().name;
+    return Func(name == anchor().name ? name + "/output" : name);
+}
+
 ImageParam KernelBuilder::buffer(int b, const std::string &role, int block, bool as_image) {
     const Buffer &buf = plan_.buffers.at(b);
     int dims = as_image ? 4 : buf.shape.rank();

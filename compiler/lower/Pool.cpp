@@ -20,7 +20,7 @@ Kernel lower_pool(KernelBuilder &kb, const Target &target) {
     int H = static_cast<int>(in_shape[1]), W = static_cast<int>(in_shape[2]);
     ImageParam in = kb.buffer(s.inputs[0], "input");
     Var c("c"), x("x"), y("y"), b("n");
-    Func acc(n.name), out(s.name == n.name ? n.name + "/output" : s.name);
+    Func acc(n.name), out = kb.output_func();
     std::string key;
     if (n.op == OpKind::Mean) {
         RDom r(0, W, 0, H, "r");

@@ -1,17 +1,10 @@
 #include "Weights.h"
 
-#include <algorithm>
 #include <cmath>
 #include <set>
 
 namespace netc::weights {
 namespace {
-
-std::string shape_str(const std::vector<int64_t> &dims) {
-    rt::Array a;
-    a.shape = dims;
-    return a.shape_str();
-}
 
 std::string leaf(const std::string &name) {
     size_t slash = name.rfind('/');
@@ -94,7 +87,9 @@ WeightMap bind_weights(const ir::Graph &g, rt::NamedArrays arrays, const std::st
         for (auto &p : n.params) expected[p.name] = &p;
     WeightMap w;
     std::vector<std::string> problems;
+    std::set<std::string> given;  // present, whatever their shape
     for (auto &kv : arrays) {
+        given.insert(kv.first);
         auto it = expected.find(kv.first);
         if (it == expected.end()) {
             problems.push_back("unexpected tensor '" + kv.first + "' " + kv.second.shape_str() +
@@ -103,15 +98,14 @@ WeightMap bind_weights(const ir::Graph &g, rt::NamedArrays arrays, const std::st
         }
         if (kv.second.shape != it->second->shape) {
             problems.push_back("tensor '" + kv.first + "' has shape " + kv.second.shape_str() +
-                               "; the network expects " + shape_str(it->second->shape));
+                               "; the network expects " + ir::Shape{it->second->shape}.str());
             continue;
         }
         w[kv.first] = std::move(kv.second);
     }
     for (auto &kv : expected)
-        if (!w.count(kv.first) &&
-            std::none_of(arrays.begin(), arrays.end(), [&](auto &a) { return a.first == kv.first; }))
-            problems.push_back("missing tensor '" + kv.first + "' " + shape_str(kv.second->shape));
+        if (!given.count(kv.first))
+            problems.push_back("missing tensor '" + kv.first + "' " + ir::Shape{kv.second->shape}.str());
     if (!problems.empty()) {
         std::string msg = file + ": " + std::to_string(problems.size()) + " problem" +
                           (problems.size() == 1 ? "" : "s") + " with the weights of '" + g.name + "':";
