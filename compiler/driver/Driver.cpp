@@ -128,8 +128,8 @@ int Driver::emit(int m) {
         }
         bool codegen = kind == "plan" || kind == "halide" || kind == "stmt";
         if (kind != "ir" && kind != "dot" && !codegen) {
-            err_ << "netc: error: --emit=" << kind << " is part of ahead-of-time compilation, which this build of "
-                 << "netc does not have yet; available: ast, ir, dot, plan, halide, stmt\n";
+            err_ << "netc: error: --emit=" << kind << " is an artifact of ahead-of-time compilation: "
+                 << "give -o NAME.o\n";
             return kExitUsage;
         }
         if (!g && !(g = entry_graph(m))) return fail();
@@ -145,6 +145,17 @@ int Driver::emit(int m) {
     return kExitOk;
 }
 
+// An object is wanted when -o names one, or --emit asks for an artifact only
+// ahead-of-time compilation makes; stage dumps alone go to stdout or -o FILE.
+bool Driver::aot_requested() const {
+    const std::string &o = opt_.output;
+    if (o.size() > 2 && o.compare(o.size() - 2, 2, ".o") == 0) return true;
+    if (opt_.emit.empty()) return true;
+    for (auto &k : opt_.emit)
+        if (k == "obj" || k == "h" || k == "lib" || k == "ll" || k == "bc" || k == "asm" || k == "html") return true;
+    return false;
+}
+
 int Driver::run() {
     if (opt_.help) {
         out_ << help_text(opt_.command);
@@ -154,10 +165,13 @@ int Driver::run() {
         out_ << "netc " << NETC_VERSION << "\n";
         return kExitOk;
     }
-    if (opt_.command == "repl" || (opt_.command == "compile" && opt_.emit.empty())) {
-        err_ << "netc: error: '" << (opt_.command == "compile" ? "-o" : opt_.command)
-             << "' is not in this build of netc yet; available: check, summary, weights, run, bench, "
-                "--emit=ast|ir|dot|plan|halide|stmt\n";
+    if (opt_.command == "repl") {
+        err_ << "netc: error: 'repl' is not in this build of netc yet\n";
+        return kExitUsage;
+    }
+    bool aot = opt_.command == "compile" && aot_requested();
+    if (aot && opt_.output.empty()) {
+        err_ << "netc: error: compiling ahead of time needs -o NAME.o\n";
         return kExitUsage;
     }
     int m = load();
@@ -172,6 +186,7 @@ int Driver::run() {
         if (opt_.command == "weights") return weights_command(m);
         if (opt_.command == "run") return run_command(m);
         if (opt_.command == "bench") return bench_command(m);
+        if (aot) return compile_command(m);
         return emit(m);
     } catch (const rt::IOError &e) {
         err_ << "netc: error: " << e.what() << "\n";

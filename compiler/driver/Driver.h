@@ -12,6 +12,7 @@
 #include <chrono>
 #include <memory>
 #include <ostream>
+#include <vector>
 
 namespace netc::jit {
 class JitNetwork;
@@ -54,6 +55,11 @@ private:
     int run_command(int m);
     int bench_command(int m);
     int emit_codegen(const ir::Graph &g, const std::string &kind, std::ostream &os);
+
+    // Ahead-of-time compilation (Compile.cpp).
+    std::vector<Halide::Target> aot_targets() const;
+    int compile_command(int m);
+    bool aot_requested() const;
     double compile_ms_ = 0;
 };
 

@@ -25,26 +25,6 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 
-// Padded NHWC geometry of a plan buffer.
-struct Geometry {
-    int64_t c, w, h, wp, hp, image;  // image: floats per batch element
-};
-
-Geometry geometry(const Buffer &b) {
-    Geometry g;
-    const auto &d = b.shape.dims;
-    if (d.size() == 4) {
-        g.c = d[3], g.w = d[2], g.h = d[1];
-        g.wp = g.w + b.border_left + b.border_right;
-        g.hp = g.h + b.border_top + b.border_bottom;
-    } else {  // [N, C] or [N, W, C]: never padded
-        g.c = d.back(), g.h = g.hp = 1;
-        g.w = g.wp = d.size() == 3 ? d[1] : 1;
-    }
-    g.image = g.c * g.wp * g.hp;
-    return g;
-}
-
 }  // namespace
 
 JitNetwork::JitNetwork(lower::Plan plan, const weights::WeightMap &w, const Target &target, const Progress &progress)
@@ -132,106 +112,52 @@ int64_t JitNetwork::output_size(int batch) const {
     return n;
 }
 
-// First-fit placement of each buffer in one arena, by lifetime: a buffer is
-// live from the step that writes it to the last step that reads it.
 void JitNetwork::plan_memory(int batch) {
-    size_t nb = plan_.buffers.size();
-    offset_.assign(nb, -1);
-    struct Block {
-        int64_t offset, size;
-        int first, last;
-    };
-    std::vector<Block> placed;
-    int64_t total = 0;
-    for (size_t b = 0; b < nb; b++) {
-        const Buffer &buf = plan_.buffers[b];
-        if (buf.network_output && !buf.has_border()) continue;       // written straight to the caller's output
-        if (buf.network_input && !buf.has_border()) continue;        // read straight from the caller's input
-        int64_t size = (geometry(buf).image * batch + 15) / 16 * 16;  // 64-byte aligned starts
-        int first = buf.producer, last = std::max(buf.last_use, buf.producer);
-        int64_t at = 0;
-        for (bool moved = true; moved;) {
-            moved = false;
-            for (auto &p : placed)
-                if (!(p.last < first || last < p.first) && at < p.offset + p.size && p.offset < at + size) {
-                    at = p.offset + p.size;
-                    moved = true;
-                }
-        }
-        placed.push_back({at, size, first, last});
-        offset_[b] = at;
-        total = std::max(total, at + size);
-    }
-    arena_.reset(static_cast<float *>(aligned_alloc(64, std::max<int64_t>(64, total * 4))));
+    if (memory_.offset.empty()) memory_ = lower::plan_memory(plan_);
+    arena_.reset(static_cast<float *>(aligned_alloc(64, std::max<int64_t>(64, memory_.arena * batch * 4))));
     if (!arena_) throw std::bad_alloc();
     arena_batch_ = batch;
 }
 
 float *JitNetwork::storage(int b, const float *input, float *output) const {
-    if (offset_[b] >= 0) return arena_.get() + offset_[b];
+    if (memory_.offset[b] >= 0) return arena_.get() + memory_.offset[b] * arena_batch_;
     return plan_.buffers[b].network_input ? const_cast<float *>(input) : output;
 }
 
 Halide::Buffer<float> JitNetwork::view(const Operand &o, bool interior, int batch, const float *input,
                                        float *output) const {
-    const Buffer &buf = plan_.buffers[o.buffer];
-    Geometry g = geometry(buf);
-    float *base = storage(o.buffer, input, output);
+    lower::View v = lower::operand_view(plan_, o.buffer, o.block, o.as_image, interior);
     std::vector<halide_dimension_t> dims;
-    bool image = buf.shape.rank() == 4 || o.as_image;
-    bool row = buf.shape.rank() == 3;
-    if (o.block) {
-        dims.push_back({0, o.block, 1, 0});
-        dims.push_back({0, static_cast<int32_t>(g.c / o.block), o.block, 0});
-    } else {
-        dims.push_back({0, static_cast<int32_t>(g.c), 1, 0});
-    }
-    if (image) {
-        int32_t x0 = interior ? 0 : -static_cast<int32_t>(buf.border_left);
-        int32_t y0 = interior ? 0 : -static_cast<int32_t>(buf.border_top);
-        int32_t w = interior ? g.w : g.wp, h = interior ? g.h : g.hp;
-        dims.push_back({x0, w, static_cast<int32_t>(g.c), 0});
-        dims.push_back({y0, h, static_cast<int32_t>(g.c * g.wp), 0});
-        if (interior) base += (buf.border_top * g.wp + buf.border_left) * g.c;
-    } else if (row) {
-        dims.push_back({0, static_cast<int32_t>(g.w), static_cast<int32_t>(g.c), 0});
-    }
-    dims.push_back({0, batch, static_cast<int32_t>(g.image), 0});
-    return Halide::Buffer<float>(base, static_cast<int>(dims.size()), dims.data());
+    for (auto &d : v.dims) dims.push_back({d.min, d.extent, d.stride, 0});
+    dims.push_back({0, batch, static_cast<int32_t>(v.image), 0});
+    return Halide::Buffer<float>(storage(o.buffer, input, output) + v.offset, static_cast<int>(dims.size()), dims.data());
 }
 
 // Arena memory is reused, so a padded buffer's border is zeroed before its
 // producer writes the interior.
 void JitNetwork::zero_border(int b, int batch) {
-    const Buffer &buf = plan_.buffers[b];
-    if (!buf.has_border()) return;
-    Geometry g = geometry(buf);
-    float *base = arena_.get() + offset_[b];
-    for (int64_t n = 0; n < batch; n++)
-        for (int64_t y = 0; y < g.hp; y++) {
-            float *row = base + n * g.image + y * g.wp * g.c;
-            if (y < buf.border_top || y >= buf.border_top + g.h) {
-                std::memset(row, 0, g.wp * g.c * sizeof(float));
-                continue;
-            }
-            std::memset(row, 0, buf.border_left * g.c * sizeof(float));
-            std::memset(row + (buf.border_left + g.w) * g.c, 0, buf.border_right * g.c * sizeof(float));
-        }
+    lower::ZeroSpans z = lower::border_spans(plan_.buffers[b]);
+    int64_t image = lower::geometry(plan_.buffers[b]).image;
+    float *base = arena_.get() + memory_.offset[b] * batch;
+    for (int64_t n = 0; n < batch; n++) {
+        float *p = base + n * image;
+        std::fill_n(p + z.first_at, z.first_len, 0.0f);
+        for (int64_t i = 0; i < z.count; i++) std::fill_n(p + z.loop_at + i * z.stride, z.span, 0.0f);
+        std::fill_n(p + z.last_at, z.last_len, 0.0f);
+    }
 }
 
 void JitNetwork::run(const float *input, float *output, int batch) {
     if (batch != arena_batch_) plan_memory(batch);
     const Buffer &in = plan_.buffers[plan_.input];
-    if (offset_[plan_.input] >= 0) {  // the input needs a border: copy it in
+    if (memory_.offset[plan_.input] >= 0) {  // the input needs a border: copy it in
         zero_border(plan_.input, batch);
-        Operand o;
-        o.buffer = plan_.input;
-        Halide::Buffer<float> dst = view(o, true, batch, input, output);
-        Geometry g = geometry(in);
-        for (int n = 0; n < batch; n++)
-            for (int64_t y = 0; y < g.h; y++)
-                std::memcpy(&dst(0, 0, static_cast<int>(y), n), input + ((n * g.h + y) * g.w) * g.c,
-                            g.w * g.c * sizeof(float));
+        lower::InteriorRows r = lower::interior_rows(in);
+        float *dst = storage(plan_.input, input, output);
+        int64_t image = lower::geometry(in).image;
+        for (int64_t n = 0; n < batch; n++)
+            for (int64_t y = 0; y < r.rows; y++)
+                std::memcpy(dst + n * image + r.at + y * r.stride, input + (n * r.rows + y) * r.row, r.row * sizeof(float));
     }
     for (size_t i = 0; i < steps_.size(); i++) {
         const StepRun &s = steps_[i];
@@ -249,7 +175,7 @@ void JitNetwork::run(const float *input, float *output, int batch) {
             }
         }
         int out = plan_.steps[i].output;
-        if (offset_[out] >= 0) zero_border(out, batch);
+        if (memory_.offset[out] >= 0) zero_border(out, batch);
         Halide::Buffer<float> dst = view(s.operands.back(), true, batch, input, output);
         Func f = code.kernel.output;  // a handle; realize is not const
         auto t0 = std::chrono::steady_clock::now();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "Kernel.h"
+#include "Memory.h"
 #include "Plan.h"
 #include "Weights.h"
 
@@ -72,7 +73,7 @@ private:
     // Activation arena for the current batch size.
     int arena_batch_ = 0;
     std::unique_ptr<float, void (*)(void *)> arena_{nullptr, free};
-    std::vector<int64_t> offset_;  // per buffer, in floats; -1: user memory
+    lower::MemoryLayout memory_;
 };
 
 }  // namespace netc::jit

@@ -1,0 +1,162 @@
+#include "CAbi.h"
+
+#include <sstream>
+
+namespace netc::aot {
+
+namespace {
+
+// Messages for the ABI's own codes, index = code.
+const char *const kMessages[] = {
+    "no error",
+    "the input pointer is null",
+    "the output pointer is null",
+    "the batch is less than 1",
+    "the batch is larger than this network's _MAX_BATCH",
+    "this CPU lacks the instruction set the object was compiled for",
+};
+
+std::string ll_string(const std::string &s) {
+    std::ostringstream o;
+    o << "c\"";
+    for (unsigned char ch : s) {
+        if (ch >= 32 && ch < 127 && ch != '"' && ch != '\\') o << ch;
+        else o << '\\' << "0123456789ABCDEF"[ch >> 4] << "0123456789ABCDEF"[ch & 15];
+    }
+    o << "\\00\"";
+    return o.str();
+}
+
+int64_t product(const std::vector<int64_t> &v) {
+    int64_t n = 1;
+    for (auto d : v) n *= d;
+    return n;
+}
+
+}  // namespace
+
+std::vector<std::string> abi_symbols(const Abi &abi) {
+    return {abi.entry, abi.entry + "_set_num_threads", abi.entry + "_error_message"};
+}
+
+std::string c_header(const Abi &abi) {
+    const std::string &e = abi.entry;
+    std::ostringstream h;
+    std::string guard = "NETC_" + e + "_H";
+    h << "/* " << e << ": network '" << abi.network << "' of " << abi.source << ", compiled by netc.\n"
+      << " * Targets (the first the CPU supports runs):";
+    for (auto &v : abi.variants) h << " " << v.target.to_string();
+    h << "\n * Link: cc app.c " << abi.object << " -lpthread -ldl -lm   (no Halide, LLVM or C++ library needed)\n"
+      << " * Weights: " << (abi.weights_embedded ? "embedded" : "none") << ". */\n"
+      << "#ifndef " << guard << "\n#define " << guard << "\n\n"
+      << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
+    h << "/* Per-image shapes: the input is NHWC float32, the output float32. */\n";
+    const char *names[] = {"H", "W", "C"};
+    if (abi.input.size() == 3)
+        for (int i = 0; i < 3; i++) h << "#define " << e << "_INPUT_" << names[i] << " " << abi.input[i] << "\n";
+    h << "#define " << e << "_INPUT_SIZE " << product(abi.input) << "\n";
+    h << "#define " << e << "_OUTPUT_SIZE " << product(abi.output) << "\n";
+    h << "#define " << e << "_OUTPUT_RANK " << abi.output.size() << "\n";
+    for (size_t i = 0; i < abi.output.size(); i++) h << "#define " << e << "_OUTPUT_DIM" << i << " " << abi.output[i] << "\n";
+    h << "/* The largest batch one call takes (buffers are addressed with 32-bit indices). */\n"
+      << "#define " << e << "_MAX_BATCH " << abi.max_batch << "\n\n";
+    h << "#ifndef NETC_ERROR_CODES\n#define NETC_ERROR_CODES\n"
+      << "/* Codes the entry returns; negative codes come from the Halide runtime. */\n";
+    const char *codes[] = {"NETC_OK", "NETC_ERROR_NULL_INPUT", "NETC_ERROR_NULL_OUTPUT", "NETC_ERROR_BAD_BATCH",
+                           "NETC_ERROR_BATCH_TOO_LARGE", "NETC_ERROR_CPU_FEATURES"};
+    for (int i = 0; i < 6; i++) h << "#define " << codes[i] << " " << i << "  /* " << kMessages[i] << " */\n";
+    h << "#endif\n\n";
+    h << "/* Runs the network on `batch` images: input holds batch * " << e << "_INPUT_SIZE floats, output\n"
+      << " * receives batch * " << e << "_OUTPUT_SIZE. Returns 0, or an error code for "
+      << e << "_error_message.\n * Safe to call from several threads at once. */\n"
+      << "int " << e << "(const float *input, float *output, int batch);\n\n"
+      << "/* Sets the worker threads of the Halide runtime, which every netc network in the\n"
+      << " * process shares; n <= 0 restores the default (all cores, or $HL_NUM_THREADS).\n"
+      << " * Returns the previous count. */\n"
+      << "int " << e << "_set_num_threads(int n);\n\n"
+      << "/* A message for an error code; for runtime errors, the runtime's message for the\n"
+      << " * last failed call on this thread. The string is static: do not free it. */\n"
+      << "const char *" << e << "_error_message(int code);\n\n"
+      << "#ifdef __cplusplus\n}  /* extern \"C\" */\n#endif\n\n#endif\n";
+    return h.str();
+}
+
+std::string abi_llvm_assembly(const Abi &abi) {
+    const std::string &e = abi.entry;
+    const int words = (Halide::Target::FeatureEnd + 63) / 64;
+    std::ostringstream o;
+    // Shared by every netc object in a process (linkonce_odr: the linker keeps one).
+    o << "@netc_last_error = linkonce_odr thread_local global [1024 x i8] zeroinitializer\n";
+    for (int i = 0; i < 6; i++)
+        o << "@netc_msg_" << i << " = linkonce_odr constant [" << std::string(kMessages[i]).size() + 1 << " x i8] "
+          << ll_string(kMessages[i]) << "\n";
+    o << "@netc_msg_runtime = linkonce_odr constant [21 x i8] " << ll_string("Halide runtime error") << "\n"
+      << "declare i8* @strncpy(i8*, i8*, i64)\n"
+      << "declare void (i8*, i8*)* @halide_set_error_handler(void (i8*, i8*)*)\n"
+      << "declare i32 @halide_set_num_threads(i32)\n"
+      << "declare i32 @halide_can_use_target_features(i32, i64*)\n\n"
+      << "define linkonce_odr void @netc_record_error(i8* %uc, i8* %msg) {\n"
+      << "  %buf = getelementptr inbounds [1024 x i8], [1024 x i8]* @netc_last_error, i64 0, i64 0\n"
+      << "  call i8* @strncpy(i8* %buf, i8* %msg, i64 1023)\n  ret void\n}\n\n";
+    o << "define linkonce_odr i8* @netc_error_message(i32 %code) {\n  switch i32 %code, label %other [";
+    for (int i = 0; i < 6; i++) o << " i32 " << i << ", label %m" << i;
+    o << " ]\n";
+    for (int i = 0; i < 6; i++) {
+        size_t n = std::string(kMessages[i]).size() + 1;
+        o << "m" << i << ":\n  ret i8* getelementptr inbounds ([" << n << " x i8], [" << n << " x i8]* @netc_msg_" << i
+          << ", i64 0, i64 0)\n";
+    }
+    o << "other:\n  %buf = getelementptr inbounds [1024 x i8], [1024 x i8]* @netc_last_error, i64 0, i64 0\n"
+      << "  %first = load i8, i8* %buf\n  %empty = icmp eq i8 %first, 0\n"
+      << "  %generic = getelementptr inbounds [21 x i8], [21 x i8]* @netc_msg_runtime, i64 0, i64 0\n"
+      << "  %m = select i1 %empty, i8* %generic, i8* %buf\n  ret i8* %m\n}\n\n";
+
+    o << "define i8* @" << e << "_error_message(i32 %code) {\n"
+      << "  %m = call i8* @netc_error_message(i32 %code)\n  ret i8* %m\n}\n\n"
+      << "define i32 @" << e << "_set_num_threads(i32 %n) {\n"
+      << "  %neg = icmp slt i32 %n, 0\n  %m = select i1 %neg, i32 0, i32 %n\n"
+      << "  %old = call i32 @halide_set_num_threads(i32 %m)\n  ret i32 %old\n}\n\n";
+
+    for (size_t v = 0; v < abi.variants.size(); v++) {
+        const auto &bits = abi.variants[v].target.get_features_bitset();
+        o << "@" << e << "_features_" << v << " = internal constant [" << words << " x i64] [";
+        for (int w = 0; w < words; w++) {
+            uint64_t word = 0;
+            for (int b = 0; b < 64 && w * 64 + b < Halide::Target::FeatureEnd; b++)
+                if (bits[w * 64 + b]) word |= uint64_t(1) << b;
+            o << (w ? ", " : "") << "i64 " << word;
+        }
+        o << "]\n";
+        o << "declare i32 @" << abi.variants[v].run << "(i8*, i8*, i32)\n";
+    }
+    o << "\ndefine i32 @" << e << "(float* %input, float* %output, i32 %batch) {\n"
+      << "  %no_in = icmp eq float* %input, null\n  br i1 %no_in, label %null_in, label %check_out\n"
+      << "null_in:\n  ret i32 " << kNullInput << "\n"
+      << "check_out:\n  %no_out = icmp eq float* %output, null\n  br i1 %no_out, label %null_out, label %check_batch\n"
+      << "null_out:\n  ret i32 " << kNullOutput << "\n"
+      << "check_batch:\n  %small = icmp slt i32 %batch, 1\n  br i1 %small, label %bad_batch, label %check_max\n"
+      << "bad_batch:\n  ret i32 " << kBadBatch << "\n"
+      << "check_max:\n  %big = icmp sgt i32 %batch, " << abi.max_batch
+      << "\n  br i1 %big, label %too_big, label %start\n"
+      << "too_big:\n  ret i32 " << kBatchTooLarge << "\n"
+      << "start:\n"
+      << "  %buf = getelementptr inbounds [1024 x i8], [1024 x i8]* @netc_last_error, i64 0, i64 0\n"
+      << "  store i8 0, i8* %buf\n"
+      << "  %old = call void (i8*, i8*)* @halide_set_error_handler(void (i8*, i8*)* @netc_record_error)\n"
+      << "  %in = bitcast float* %input to i8*\n  %out = bitcast float* %output to i8*\n  br label %try0\n";
+    for (size_t v = 0; v < abi.variants.size(); v++) {
+        o << "try" << v << ":\n  %ok" << v << " = call i32 @halide_can_use_target_features(i32 " << words << ", i64* "
+          << "getelementptr inbounds ([" << words << " x i64], [" << words << " x i64]* @" << e << "_features_" << v
+          << ", i64 0, i64 0))\n  %yes" << v << " = icmp ne i32 %ok" << v << ", 0\n  br i1 %yes" << v << ", label %run"
+          << v << ", label %try" << v + 1 << "\n"
+          << "run" << v << ":\n  %r" << v << " = call i32 @" << abi.variants[v].run
+          << "(i8* %in, i8* %out, i32 %batch)\n"
+          << "  call void (i8*, i8*)* @halide_set_error_handler(void (i8*, i8*)* %old)\n  ret i32 %r" << v << "\n";
+    }
+    o << "try" << abi.variants.size() << ":\n"
+      << "  call void (i8*, i8*)* @halide_set_error_handler(void (i8*, i8*)* %old)\n  ret i32 " << kNoCpuFeatures
+      << "\n}\n";
+    return o.str();
+}
+
+}  // namespace netc::aot

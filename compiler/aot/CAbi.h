@@ -1,0 +1,38 @@
+// The C ABI of an AOT network (SPEC section 5): the header an app includes,
+// and the small functions behind it, written as LLVM assembly and linked
+// into the object with the Halide code. They check the arguments, route
+// Halide runtime errors to a recorded message instead of abort(), pick the
+// best code variant the CPU can run, and expose thread-count control.
+#pragma once
+
+#include <Halide.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace netc::aot {
+
+struct Abi {
+    std::string entry;                 // the C symbol
+    std::string source, network, object;  // for the header's comment
+    std::vector<int64_t> input;        // per image: H, W, C (or the input's dims without the batch)
+    std::vector<int64_t> output;       // per image, without the batch
+    int max_batch = 0;
+    struct Variant {
+        std::string run;               // int run(void *input, void *output, int batch)
+        Halide::Target target;
+    };
+    std::vector<Variant> variants;     // best first; each runs where the CPU has its features
+    bool weights_embedded = true;
+};
+
+// Error codes; Halide runtime errors are negative (halide_error_code_t).
+enum AbiError { kNullInput = 1, kNullOutput = 2, kBadBatch = 3, kBatchTooLarge = 4, kNoCpuFeatures = 5 };
+
+std::string c_header(const Abi &abi);
+std::string abi_llvm_assembly(const Abi &abi);
+// The symbols the ABI exports; everything else the entry prefixes is internal.
+std::vector<std::string> abi_symbols(const Abi &abi);
+
+}  // namespace netc::aot

@@ -1,0 +1,139 @@
+#include "EntryFunction.h"
+
+namespace netc::aot {
+
+using namespace Halide;
+using namespace Halide::Internal;
+
+namespace {
+
+class EntryBuilder {
+public:
+    EntryBuilder(const lower::Plan &plan, const lower::MemoryLayout &memory) : plan_(plan), memory_(memory) {}
+
+    Stmt build(const std::vector<KernelCall> &calls) {
+        std::vector<Stmt> body;
+        if (memory_.offset[plan_.input] >= 0) body.push_back(copy_input());
+        for (size_t i = 0; i < calls.size(); i++) {
+            int out = plan_.steps[i].output;
+            if (memory_.offset[out] >= 0 && plan_.buffers[out].has_border()) body.push_back(zero_border(out));
+            body.push_back(call(calls[i]));
+        }
+        if (plan_.output == plan_.input)  // the network returns its input
+            body.push_back(memcpy_(output_, input_, i64(batch_) * c64(lower::geometry(plan_.buffers[plan_.input]).image * 4)));
+        Stmt s = Block::make(body);
+        if (memory_.arena > 0)
+            s = Allocate::make(kArena, Float(32), MemoryType::Heap, {batch_ * static_cast<int32_t>(memory_.arena)},
+                               const_true(), s);
+        return s;
+    }
+
+private:
+    static constexpr const char *kArena = "netc_arena";
+    const lower::Plan &plan_;
+    const lower::MemoryLayout &memory_;
+    Expr input_ = Variable::make(Handle(), "input"), output_ = Variable::make(Handle(), "output");
+    Expr batch_ = Variable::make(Int(32), "batch");
+    int names_ = 0;
+
+    static Expr i64(Expr e) { return cast(Int(64), std::move(e)); }
+    static Expr c64(int64_t v) { return Expr(v); }  // never narrowed to int32
+    // Pointer arithmetic in bytes; Halide IR has no pointer-plus-offset node.
+    static Expr offset(Expr p, Expr bytes) {
+        return reinterpret(Handle(), reinterpret(UInt(64), std::move(p)) + cast(UInt(64), std::move(bytes)));
+    }
+    static Stmt extern_call(const char *fn, std::vector<Expr> args) {
+        return Evaluate::make(Call::make(Handle(), fn, args, Call::Extern));
+    }
+    static Stmt memset_(Expr p, Expr bytes) { return extern_call("memset", {std::move(p), 0, cast(UInt(64), bytes)}); }
+    static Stmt memcpy_(Expr d, Expr s, Expr bytes) {
+        return extern_call("memcpy", {std::move(d), std::move(s), cast(UInt(64), bytes)});
+    }
+    std::string fresh(const char *stem) { return stem + std::to_string(names_++); }
+
+    // Where buffer b starts for this batch.
+    Expr base(int b) const {
+        int64_t at = memory_.offset[b];
+        if (at >= 0) return offset(Variable::make(Handle(), kArena), i64(batch_) * c64(at * 4));
+        return plan_.buffers[b].network_input ? input_ : output_;
+    }
+
+    Stmt per_image(int b, const std::function<Stmt(Expr)> &body) {
+        std::string n = fresh("n");
+        Expr image = offset(base(b), i64(Variable::make(Int(32), n)) * c64(lower::geometry(plan_.buffers[b]).image * 4));
+        return For::make(n, 0, batch_, ForType::Serial, DeviceAPI::None, body(image));
+    }
+
+    // Arena bytes are reused, so a padded buffer's border is zeroed before
+    // its producer writes the interior.
+    Stmt zero_border(int b) {
+        lower::ZeroSpans z = lower::border_spans(plan_.buffers[b]);
+        return per_image(b, [&](Expr p) {
+            std::vector<Stmt> s;
+            if (z.first_len) s.push_back(memset_(offset(p, c64(z.first_at * 4)), c64(z.first_len * 4)));
+            if (z.count) {
+                std::string i = fresh("row");
+                Expr at = i64(Variable::make(Int(32), i)) * c64(z.stride * 4) + c64(z.loop_at * 4);
+                s.push_back(For::make(i, 0, static_cast<int32_t>(z.count), ForType::Serial, DeviceAPI::None,
+                                      memset_(offset(p, at), c64(z.span * 4))));
+            }
+            if (z.last_len) s.push_back(memset_(offset(p, c64(z.last_at * 4)), c64(z.last_len * 4)));
+            return Block::make(s);
+        });
+    }
+
+    Stmt copy_input() {
+        const lower::Buffer &in = plan_.buffers[plan_.input];
+        lower::InteriorRows r = lower::interior_rows(in);
+        std::string n = fresh("n"), y = fresh("y");
+        Expr row = i64(Variable::make(Int(32), n)) * c64(r.rows) + i64(Variable::make(Int(32), y));
+        Expr dst = offset(base(plan_.input), i64(Variable::make(Int(32), n)) * c64(lower::geometry(in).image * 4) +
+                                                 c64(r.at * 4) + i64(Variable::make(Int(32), y)) * c64(r.stride * 4));
+        Stmt copy = memcpy_(dst, offset(input_, row * c64(r.row * 4)), c64(r.row * 4));
+        copy = For::make(y, 0, static_cast<int32_t>(r.rows), ForType::Serial, DeviceAPI::None, copy);
+        copy = For::make(n, 0, batch_, ForType::Serial, DeviceAPI::None, copy);
+        return Block::make(zero_border(plan_.input), copy);
+    }
+
+    Expr view(const CallArg &a, bool interior) {
+        if (a.buffer < 0) return Variable::make(type_of<halide_buffer_t *>(), a.constant + ".buffer");
+        lower::View v = lower::operand_view(plan_, a.buffer, a.block, a.as_image, interior);
+        BufferBuilder b;
+        b.host = offset(base(a.buffer), c64(v.offset * 4));
+        b.type = Float(32);
+        b.dimensions = static_cast<int>(v.dims.size()) + 1;
+        for (auto &d : v.dims) {
+            b.mins.push_back(d.min);
+            b.extents.push_back(d.extent);
+            b.strides.push_back(d.stride);
+        }
+        b.mins.push_back(0);
+        b.extents.push_back(batch_);
+        b.strides.push_back(static_cast<int32_t>(v.image));
+        b.host_dirty = const_false();
+        b.device_dirty = const_false();
+        return b.build();
+    }
+
+    Stmt call(const KernelCall &c) {
+        std::vector<Expr> args;
+        for (size_t i = 0; i < c.args.size(); i++) args.push_back(view(c.args[i], i + 1 == c.args.size()));
+        std::string r = fresh("status");
+        Expr status = Variable::make(Int(32), r);
+        return LetStmt::make(r, Call::make(Int(32), c.function, args, Call::Extern),
+                             AssertStmt::make(status == 0, status));
+    }
+};
+
+}  // namespace
+
+LoweredFunc entry_function(const std::string &name, const lower::Plan &plan, const lower::MemoryLayout &memory,
+                           const std::vector<KernelCall> &calls) {
+    std::vector<LoweredArgument> args = {
+        LoweredArgument("input", Argument::InputScalar, Handle(), 0, ArgumentEstimates{}),
+        LoweredArgument("output", Argument::InputScalar, Handle(), 0, ArgumentEstimates{}),
+        LoweredArgument("batch", Argument::InputScalar, Int(32), 0, ArgumentEstimates{})};
+    return LoweredFunc(name, args, EntryBuilder(plan, memory).build(calls), LinkageType::Internal);
+}
+
+}  // namespace netc::aot

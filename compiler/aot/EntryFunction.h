@@ -1,0 +1,39 @@
+// The entry function of an AOT network, built as Halide IR: it walks the
+// plan the way the JIT's run loop does (one activation arena, border zeroing,
+// the input copied into a padded buffer when its first convolution wants a
+// border) and calls each step's kernel with halide_buffer_t views. Being
+// Halide IR, it is compiled with the kernels into one LLVM module, and an
+// error from a kernel returns its code.
+#pragma once
+
+#include "Memory.h"
+#include "Plan.h"
+
+#include <Halide.h>
+
+#include <string>
+#include <vector>
+
+namespace netc::aot {
+
+// One argument of a kernel call: a view of a plan buffer, or an embedded constant.
+struct CallArg {
+    int buffer = -1;       // plan buffer, or -1
+    int block = 0;         // see lower::Operand
+    bool as_image = false;
+    std::string constant;  // the embedded Halide::Buffer's name when buffer < 0
+};
+
+// A plan step's kernel call: its inputs and constants, then its output.
+struct KernelCall {
+    std::string function;
+    std::vector<CallArg> args;
+};
+
+// `int name(void *input, void *output, int32 batch)`; the caller checks the
+// arguments (the C ABI wrapper does), and batch * every buffer fits in int32.
+Halide::Internal::LoweredFunc entry_function(const std::string &name, const lower::Plan &plan,
+                                             const lower::MemoryLayout &memory,
+                                             const std::vector<KernelCall> &calls);
+
+}  // namespace netc::aot

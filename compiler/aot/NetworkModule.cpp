@@ -1,0 +1,109 @@
+#include "NetworkModule.h"
+
+#include "EntryFunction.h"
+#include "Kernel.h"
+#include "Memory.h"
+
+#include <algorithm>
+#include <atomic>
+#include <climits>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <thread>
+
+namespace netc::aot {
+
+using namespace Halide;
+
+namespace {
+
+// Lowers kernels on every core: Halide lowers separate pipelines thread-safely.
+void compile_modules(std::vector<lower::Kernel> &kernels, std::vector<Module> &out, const Target &t,
+                     const std::string &prefix, const Progress &progress) {
+    out.assign(kernels.size(), Module("", t));
+    std::atomic<int> next{0};
+    std::mutex lock;
+    std::exception_ptr failure;
+    auto worker = [&] {
+        for (int c; (c = next++) < static_cast<int>(kernels.size());) {
+            {
+                std::lock_guard<std::mutex> g(lock);
+                if (failure) return;
+                if (progress) progress(c, static_cast<int>(kernels.size()), kernels[c].name);
+            }
+            try {
+                std::vector<Argument> args(kernels[c].params.begin(), kernels[c].params.end());
+                out[c] = Pipeline(kernels[c].output)
+                             .compile_to_module(args, prefix + "_k" + std::to_string(c), t, LinkageType::Internal);
+            } catch (...) {
+                std::lock_guard<std::mutex> g(lock);
+                if (!failure) failure = std::current_exception();
+            }
+        }
+    };
+    unsigned threads = std::max(1u, std::min(4u, std::thread::hardware_concurrency()));
+    std::vector<std::thread> pool;
+    for (unsigned i = 1; i < threads; i++) pool.emplace_back(worker);
+    worker();
+    for (auto &th : pool) th.join();
+    if (failure) std::rethrow_exception(failure);
+}
+
+}  // namespace
+
+NetworkModule network_module(const lower::Plan &plan, const weights::WeightMap &w, const Target &target,
+                             const std::string &prefix, const Progress &progress) {
+    NetworkModule nm;
+    nm.run = prefix + "_run";
+    nm.steps = static_cast<int>(plan.steps.size());
+    Module entry(prefix, target);
+    std::vector<lower::Kernel> kernels;
+    std::map<std::string, int> by_key;
+    std::vector<KernelCall> calls;
+    for (size_t i = 0; i < plan.steps.size(); i++) {
+        lower::Kernel k = lower::lower_step(plan, static_cast<int>(i), w, target);
+        KernelCall call;
+        for (auto &o : k.operands) {
+            CallArg a;
+            a.buffer = o.buffer;
+            a.block = o.block;
+            a.as_image = o.as_image;
+            if (o.buffer < 0) {
+                // Halide's dimensions are the array's, innermost first.
+                std::vector<int> sizes(o.constant.shape.rbegin(), o.constant.shape.rend());
+                a.constant = prefix + "_constant_" + std::to_string(nm.constants++);
+                Buffer<float> b(sizes, a.constant);
+                std::memcpy(b.data(), o.constant.data.data(), o.constant.data.size() * sizeof(float));
+                nm.constant_bytes += static_cast<int64_t>(b.size_in_bytes());
+                entry.append(b);
+                o.constant.data = {};
+            }
+            call.args.push_back(std::move(a));
+        }
+        auto it = by_key.find(k.key);
+        if (it == by_key.end()) {
+            it = by_key.emplace(k.key, static_cast<int>(kernels.size())).first;
+            kernels.push_back(std::move(k));
+        }
+        call.function = prefix + "_k" + std::to_string(it->second);
+        calls.push_back(std::move(call));
+    }
+    nm.kernels = static_cast<int>(kernels.size());
+
+    lower::MemoryLayout memory = lower::plan_memory(plan);
+    // Kernels index with int32 (no large_buffers): bound the batch so the
+    // largest buffer, and the arena, stay addressable.
+    int64_t largest = std::max<int64_t>(1, memory.arena);
+    for (auto &b : plan.buffers) largest = std::max(largest, lower::geometry(b).image);
+    nm.max_batch = static_cast<int>(std::min<int64_t>(INT_MAX, (int64_t(INT_MAX) / 4) / largest));
+
+    entry.append(entry_function(nm.run, plan, memory, calls));
+    std::vector<Module> modules;
+    compile_modules(kernels, modules, target, prefix, progress);
+    modules.insert(modules.begin(), entry);
+    nm.module = link_modules(prefix, modules);
+    return nm;
+}
+
+}  // namespace netc::aot

@@ -1,0 +1,107 @@
+#include "WriteObject.h"
+
+#include "Diagnostics.h"
+
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/Module.h>
+#include <llvm/IRReader/IRReader.h>
+#include <llvm/Linker/Linker.h>
+#include <llvm/Support/MemoryBuffer.h>
+#include <llvm/Support/SourceMgr.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include <cstdio>
+#include <fstream>
+#include <set>
+#include <unistd.h>
+
+namespace netc::aot {
+
+using namespace Halide;
+
+namespace {
+
+void link_into(llvm::Module &dst, std::unique_ptr<llvm::Module> src, const std::string &what) {
+    if (llvm::Linker::linkModules(dst, std::move(src)))
+        throw InternalError("linking " + what + " into the object's LLVM module failed");
+}
+
+// The entry's kernels, constants and variants are internal: only the ABI's
+// functions are exported, so several networks link into one app. (The
+// Halide runtime stays weak and is shared.)
+void internalize(llvm::Module &m, const Abi &abi) {
+    auto exported = abi_symbols(abi);
+    std::set<std::string> keep(exported.begin(), exported.end());
+    std::string prefix = abi.entry + "_";
+    auto hide = [&](llvm::GlobalValue &g) {
+        if (g.isDeclaration() || keep.count(g.getName().str())) return;
+        if (g.getName().startswith(prefix)) g.setLinkage(llvm::GlobalValue::InternalLinkage);
+    };
+    for (auto &f : m.functions()) hide(f);
+    for (auto &g : m.globals()) hide(g);
+}
+
+void write_file(const std::string &path, const std::string &text) {
+    std::ofstream f(path, std::ios::binary);
+    f << text;
+    if (!f) throw rt::IOError("cannot write " + path);
+}
+
+}  // namespace
+
+void write_outputs(const std::vector<NetworkModule> &variants, const Abi &abi, const Outputs &outputs,
+                   const std::function<void(const std::string &)> &stage) {
+    auto want = [&](const char *k) { return outputs.count(k) != 0; };
+    if (want("h")) write_file(outputs.at("h"), c_header(abi));
+    if (want("stmt") || want("html")) {
+        stage("lowered statements");
+        std::map<OutputFileType, std::string> files;
+        if (want("stmt")) files[OutputFileType::stmt] = outputs.at("stmt");
+        if (want("html")) files[OutputFileType::stmt_html] = outputs.at("html");
+        variants.front().module.compile(files);
+    }
+    if (!want("obj") && !want("lib") && !want("ll") && !want("bc") && !want("asm")) return;
+
+    llvm::LLVMContext context;
+    // The runtime-carrying variant is the destination, so its module flags
+    // (CPU and features for the runtime) are the module's.
+    stage("LLVM code for " + variants.back().module.target().to_string());
+    std::unique_ptr<llvm::Module> m = compile_module_to_llvm_module(variants.back().module, context);
+    for (size_t i = 0; i + 1 < variants.size(); i++) {
+        stage("LLVM code for " + variants[i].module.target().to_string());
+        link_into(*m, compile_module_to_llvm_module(variants[i].module, context), variants[i].run);
+    }
+    llvm::SMDiagnostic err;
+    std::string ll = abi_llvm_assembly(abi);
+    auto wrapper = llvm::parseIR(llvm::MemoryBufferRef(ll, "netc_abi"), err, context);
+    if (!wrapper) {
+        std::string msg;
+        llvm::raw_string_ostream os(msg);
+        err.print("netc_abi", os);
+        throw InternalError("the C ABI wrapper does not parse: " + os.str());
+    }
+    wrapper->setDataLayout(m->getDataLayout());
+    wrapper->setTargetTriple(m->getTargetTriple());
+    link_into(*m, std::move(wrapper), "the C ABI wrapper");
+    internalize(*m, abi);
+
+    if (want("ll")) compile_llvm_module_to_llvm_assembly(*m, *make_raw_fd_ostream(outputs.at("ll")));
+    if (want("bc")) compile_llvm_module_to_llvm_bitcode(*m, *make_raw_fd_ostream(outputs.at("bc")));
+    if (want("obj") || want("lib")) {
+        stage("machine code");
+        std::string obj = want("obj") ? outputs.at("obj")
+                                      : outputs.at("lib") + ".tmp" + std::to_string(getpid()) + ".o";
+        compile_llvm_module_to_object(*m, *make_raw_fd_ostream(obj));
+        if (want("lib")) {
+            create_static_library({obj}, variants.back().module.target(), outputs.at("lib"));
+            if (!want("obj")) std::remove(obj.c_str());
+        }
+    }
+    // Last: code generation may rewrite the module in place.
+    if (want("asm")) {
+        stage("assembly");
+        compile_llvm_module_to_assembly(*m, *make_raw_fd_ostream(outputs.at("asm")));
+    }
+}
+
+}  // namespace netc::aot

@@ -1,0 +1,136 @@
+// The driver's ahead-of-time command: `netc FILE.net -o NAME.o` runs the
+// front end, build_plan, then per code variant network_module (lower every
+// step, embed the constants, build the entry), and write_outputs (one LLVM
+// module with the C ABI, emitted as an object and a header).
+#include "Driver.h"
+
+#include "CAbi.h"
+#include "Dot.h"
+#include "NetworkModule.h"
+#include "Npy.h"
+#include "Plan.h"
+#include "WriteObject.h"
+
+#include <cctype>
+#include <fstream>
+#include <iomanip>
+#include <set>
+
+namespace netc {
+
+namespace {
+
+// Features are not implied in Halide 14: each string lists them all.
+const char *const kPortable[] = {
+    "x86-64-linux-sse41-avx-f16c-fma-avx2-avx512-avx512_skylake",
+    "x86-64-linux-sse41-avx-f16c-fma-avx2",
+    "x86-64-linux-sse41",
+};
+
+bool is_c_identifier(const std::string &s) {
+    if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
+    for (char c : s)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+    return true;
+}
+
+}  // namespace
+
+// host, portable (AVX-512, AVX2, SSE4.1 chosen at run time), or Halide target
+// strings separated by commas, best first.
+std::vector<Halide::Target> Driver::aot_targets() const {
+    std::vector<Halide::Target> out;
+    std::string list = opt_.target;
+    size_t b = 0;
+    while (b <= list.size()) {
+        size_t e = list.find(',', b);
+        if (e == std::string::npos) e = list.size();
+        std::string t = list.substr(b, e - b);
+        b = e + 1;
+        if (t == "portable") {
+            for (const char *p : kPortable) out.emplace_back(p);
+        } else if (t == "host") {
+            out.push_back(Halide::get_host_target());
+        } else if (t.rfind("host-", 0) == 0 && Halide::Target::validate_target_string(t)) {
+            out.emplace_back(t);
+        } else if (Halide::Target::validate_target_string(t)) {
+            out.emplace_back(t);
+        } else {
+            throw rt::IOError("--target: '" + t + "' is not 'host', 'portable' or a Halide target string");
+        }
+    }
+    for (auto &t : out) {
+        if (t.has_gpu_feature())
+            throw rt::IOError("--target " + t.to_string() + ": GPU targets are not supported by this build of netc "
+                              "(its kernels have CPU schedules only)");
+        if (t.os != Halide::Target::Linux)
+            throw rt::IOError("--target " + t.to_string() + ": netc writes ELF objects for Linux only");
+    }
+    return out;
+}
+
+int Driver::compile_command(int m) {
+    static const std::set<std::string> kAot = {"obj", "h", "lib", "ll", "bc", "asm", "stmt", "html", "dot"};
+    std::string base = opt_.output;
+    if (base.size() > 2 && base.compare(base.size() - 2, 2, ".o") == 0) base.resize(base.size() - 2);
+    aot::Outputs outputs = {{"obj", base + ".o"}, {"h", base + ".h"}};
+    const char *ext[][2] = {{"lib", ".a"}, {"ll", ".ll"}, {"bc", ".bc"}, {"asm", ".s"},
+                            {"stmt", ".stmt"}, {"html", ".html"}, {"dot", ".dot"}};
+    for (auto &k : opt_.emit) {
+        if (!kAot.count(k)) {
+            err_ << "netc: error: --emit=" << k << " dumps a compiler stage; give it without -o NAME.o "
+                 << "(it writes to stdout, or to -o FILE)\n";
+            return kExitUsage;
+        }
+        for (auto &e : ext)
+            if (k == e[0]) outputs[k] = base + e[1];
+    }
+    auto targets = aot_targets();
+    auto g = entry_graph(m);
+    if (!g) return fail();
+    std::string entry = g->name;
+    if (!is_c_identifier(entry))
+        throw rt::IOError("network name '" + entry + "' is not a C identifier, so it cannot name the entry");
+    if (opt_.weights.empty() && opt_.random_seed < 0)
+        throw rt::IOError("an object embeds its weights: give --weights W.npz or --random-weights SEED");
+    auto w = network_weights(*g, false);
+    if (outputs.count("dot")) {
+        std::ofstream f(outputs["dot"]);
+        print_dot(f, *g);
+    }
+    stage("plan");
+    lower::Plan plan = lower::build_plan(*g);
+
+    aot::Abi abi;
+    abi.entry = entry;
+    abi.source = opt_.file;
+    abi.network = g->name;
+    abi.object = outputs["obj"];
+    const auto &in = plan.buffers[plan.input].shape.dims, &out = plan.buffers[plan.output].shape.dims;
+    abi.input.assign(in.begin() + 1, in.end());
+    abi.output.assign(out.begin() + 1, out.end());
+    std::vector<aot::NetworkModule> variants;
+    for (size_t i = 0; i < targets.size(); i++) {
+        // One runtime per object, carried by the last (most portable) variant.
+        Halide::Target t = i + 1 < targets.size() ? targets[i].with_feature(Halide::Target::NoRuntime) : targets[i];
+        std::string prefix = targets.size() == 1 ? entry : entry + "_v" + std::to_string(i);
+        stage(("lower kernels for " + targets[i].to_string()).c_str());
+        auto progress = [&](int k, int total, const std::string &name) {
+            if (opt_.verbose) err_ << "netc:   lowering kernel " << k + 1 << "/" << total << " " << name << "\n";
+        };
+        variants.push_back(aot::network_module(plan, w, t, prefix, progress));
+        abi.variants.push_back({variants.back().run, targets[i]});
+        abi.max_batch = variants.back().max_batch;
+    }
+    auto stage_name = [&](const std::string &s) { stage(s.c_str()); };
+    aot::write_outputs(variants, abi, outputs, stage_name);
+    stage("done");
+    const auto &v = variants.front();
+    out_ << outputs["obj"] << ", " << outputs["h"] << ": " << entry << " (" << v.steps << " steps, " << v.kernels
+         << " kernels";
+    if (targets.size() > 1) out_ << " x " << targets.size() << " targets";
+    out_ << ", " << std::fixed << std::setprecision(1) << v.constant_bytes / 1048576.0 << " MiB of weights)\n";
+    return kExitOk;
+}
+
+}  // namespace netc
