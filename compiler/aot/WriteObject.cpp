@@ -2,7 +2,9 @@
 
 #include "Diagnostics.h"
 
+#include <llvm/IR/Constants.h>
 #include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/Metadata.h>
 #include <llvm/IR/Module.h>
 #include <llvm/IRReader/IRReader.h>
 #include <llvm/Linker/Linker.h>
@@ -41,6 +43,37 @@ void internalize(llvm::Module &m, const Abi &abi) {
     for (auto &g : m.globals()) hide(g);
 }
 
+// Halide states a module's CPU in module flags that pick the TargetMachine;
+// once variants share one module those flags name the baseline, so each
+// variant's functions carry their own CPU and features as attributes.
+void pin_cpu(llvm::Module &m) {
+    auto flag = [&](const char *key) {
+        auto *s = llvm::dyn_cast_or_null<llvm::MDString>(m.getModuleFlag(key));
+        return s ? s->getString().str() : std::string();
+    };
+    std::string cpu = flag("halide_mcpu"), features = flag("halide_mattrs");
+    for (auto &f : m.functions()) {
+        if (f.isDeclaration()) continue;
+        if (!cpu.empty()) f.addFnAttr("target-cpu", cpu);
+        if (!features.empty()) f.addFnAttr("target-features", features);
+    }
+}
+
+// A linked-in variant's CPU flags would conflict with the baseline's (and
+// LLVM would warn); its functions carry them now.
+void drop_cpu_flags(llvm::Module &m) {
+    llvm::NamedMDNode *flags = m.getModuleFlagsMetadata();
+    if (!flags) return;
+    std::vector<llvm::MDNode *> keep;
+    for (llvm::MDNode *op : flags->operands()) {
+        auto *key = op->getNumOperands() > 1 ? llvm::dyn_cast<llvm::MDString>(op->getOperand(1)) : nullptr;
+        if (key && (key->getString() == "halide_mcpu" || key->getString() == "halide_mattrs")) continue;
+        keep.push_back(op);
+    }
+    flags->clearOperands();
+    for (auto *op : keep) flags->addOperand(op);
+}
+
 void write_file(const std::string &path, const std::string &text) {
     std::ofstream f(path, std::ios::binary);
     f << text;
@@ -67,9 +100,13 @@ void write_outputs(const std::vector<NetworkModule> &variants, const Abi &abi, c
     // (CPU and features for the runtime) are the module's.
     stage("LLVM code for " + variants.back().module.target().to_string());
     std::unique_ptr<llvm::Module> m = compile_module_to_llvm_module(variants.back().module, context);
+    if (variants.size() > 1) pin_cpu(*m);
     for (size_t i = 0; i + 1 < variants.size(); i++) {
         stage("LLVM code for " + variants[i].module.target().to_string());
-        link_into(*m, compile_module_to_llvm_module(variants[i].module, context), variants[i].run);
+        auto v = compile_module_to_llvm_module(variants[i].module, context);
+        pin_cpu(*v);
+        drop_cpu_flags(*v);
+        link_into(*m, std::move(v), variants[i].run);
     }
     llvm::SMDiagnostic err;
     std::string ll = abi_llvm_assembly(abi);

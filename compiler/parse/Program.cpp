@@ -39,6 +39,12 @@ std::vector<std::string> default_search_path() {
             b = e + 1;
         }
     }
+    // An installed netc finds its stdlib next to itself (PREFIX/bin/netc ->
+    // PREFIX/share/netc/stdlib); a build tree uses the source tree's.
+    std::error_code ec;
+    fs::path self = fs::read_symlink("/proc/self/exe", ec);
+    fs::path installed = self.parent_path().parent_path() / "share" / "netc" / "stdlib";
+    if (!ec && fs::is_directory(installed, ec)) out.push_back(installed.string());
     out.push_back(NETC_STDLIB_DIR);
     return out;
 }

@@ -1,0 +1,71 @@
+/* The error paths of the C ABI (SPEC 5), on one generated object:
+ *   abi_errors checks   wrong arguments return their codes and messages, and
+ *                       the entry still works after them
+ *   abi_errors oom N    a batch of N whose buffers cannot be allocated (run
+ *                       under `ulimit -v`) returns a Halide runtime error code
+ *                       with the runtime's message instead of aborting
+ * Built with -DENTRY=NAME -include NAME.h. Exits 0 when every check holds. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CAT_(a, b) a##b
+#define CAT(a, b) CAT_(a, b)
+#define RUN ENTRY
+#define MESSAGE CAT(ENTRY, _error_message)
+#define THREADS CAT(ENTRY, _set_num_threads)
+#define IN_SIZE CAT(ENTRY, _INPUT_SIZE)
+#define OUT_SIZE CAT(ENTRY, _OUTPUT_SIZE)
+#define MAX_BATCH CAT(ENTRY, _MAX_BATCH)
+
+static int failures = 0;
+
+static void expect(int got, int want, const char *what) {
+    const char *msg = MESSAGE(got);
+    printf("%-34s -> %d (%s)\n", what, got, msg ? msg : "(null)");
+    if (got != want || !msg || !*msg) {
+        printf("  FAIL: expected code %d and a message\n", want);
+        failures++;
+    }
+}
+
+int main(int argc, char **argv) {
+    if (argc > 2 && strcmp(argv[1], "oom") == 0) {
+        int batch = atoi(argv[2]);
+        float *in = calloc((size_t)batch * IN_SIZE, sizeof(float));
+        float *out = calloc((size_t)batch * OUT_SIZE, sizeof(float));
+        if (!in || !out) {
+            printf("the test itself could not allocate; raise the limit\n");
+            return 2;
+        }
+        int rc = RUN(in, out, batch);
+        printf("batch %d under a memory limit -> %d (%s)\n", batch, rc, MESSAGE(rc));
+        return rc < 0 && strlen(MESSAGE(rc)) > 0 ? 0 : 1;
+    }
+    static float in[2 * IN_SIZE], out[2 * OUT_SIZE];
+    for (int i = 0; i < 2 * IN_SIZE; i++) in[i] = (float)((i * 7919) % 1000) / 1000.0f - 0.5f;
+    expect(RUN(in, out, 2), NETC_OK, "a good call");
+    float first = out[0];
+    expect(RUN(NULL, out, 1), NETC_ERROR_NULL_INPUT, "null input");
+    expect(RUN(in, NULL, 1), NETC_ERROR_NULL_OUTPUT, "null output");
+    expect(RUN(in, out, 0), NETC_ERROR_BAD_BATCH, "batch 0");
+    expect(RUN(in, out, -3), NETC_ERROR_BAD_BATCH, "batch -3");
+    expect(RUN(in, out, MAX_BATCH + 1), NETC_ERROR_BATCH_TOO_LARGE, "batch _MAX_BATCH + 1");
+    if (strcmp(MESSAGE(NETC_ERROR_NULL_INPUT), MESSAGE(NETC_ERROR_BAD_BATCH)) == 0) {
+        printf("FAIL: different errors share a message\n");
+        failures++;
+    }
+    int previous = THREADS(1);
+    printf("set_num_threads(1) -> previous %d\n", previous);
+    if (previous < 1) failures++;
+    expect(RUN(in, out, 2), NETC_OK, "a good call on one thread");
+    if (out[0] != first) {
+        printf("FAIL: one thread gave %g, the default %g\n", out[0], first);
+        failures++;
+    }
+    THREADS(-5); /* negative: back to the default, not an abort */
+    THREADS(0);
+    expect(RUN(in, out, 1), NETC_OK, "a good call after the errors");
+    printf("%s\n", failures ? "FAILED" : "all ABI checks passed");
+    return failures != 0;
+}
