@@ -96,5 +96,16 @@ expect 0 "Forward across 3 steps" -- bench "$tmp/small.net" --batch 2 --steps 3 
 expect 2 "--image-size needs H or H,W" -- run "$tmp/small.net" --image-size 0
 expect 1 "expects \[N, 9, 9, 3\] \(--image-size" -- run "$tmp/small.net" --random-weights 1 --image-size 9 --input "$tmp/x.npy"
 
+# Ahead-of-time compilation: the errors a user meets before any code is made.
+expect 2 "needs -o NAME.o" -- "$tmp/small.net" --random-weights 1
+expect 1 "embeds its weights" -- "$tmp/small.net" -o "$tmp/small.o"
+expect 1 "is not 'host', 'portable' or a Halide target" -- "$tmp/small.net" --random-weights 1 --target zx81 -o "$tmp/s.o"
+expect 1 "GPU targets are not supported" -- "$tmp/small.net" --random-weights 1 --target host-opencl -o "$tmp/s.o"
+expect 2 "dumps a compiler stage" -- "$tmp/small.net" --random-weights 1 --emit ir,obj -o "$tmp/s.o"
+expect 1 "missing tensor|not in the file|missing" -- "$tmp/small.net" --weights "$tmp/shallow.npz" -o "$tmp/s.o"
+expect 0 "small.o, .*small.h: small" -- "$tmp/small.net" --random-weights 1 -o "$tmp/small.o" --emit stmt,ll
+[ -s "$tmp/small.o" ] && [ -s "$tmp/small.h" ] && [ -s "$tmp/small.stmt" ] && [ -s "$tmp/small.ll" ] &&
+  pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: -o small.o --emit stmt,ll did not write every file"; }
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
