@@ -61,10 +61,12 @@ std::string c_header(const Abi &abi) {
     h << "/* The largest batch one call takes (buffers are addressed with 32-bit indices). */\n"
       << "#define " << e << "_MAX_BATCH " << abi.max_batch << "\n\n";
     h << "#ifndef NETC_ERROR_CODES\n#define NETC_ERROR_CODES\n"
-      << "/* Codes the entry returns; negative codes come from the Halide runtime. */\n";
+      << "/* Codes the entry returns. Others come from the Halide runtime (negative) or a\n"
+      << " * GPU driver (positive, below 1000); _error_message gives the runtime's message. */\n";
     const char *codes[] = {"NETC_OK", "NETC_ERROR_NULL_INPUT", "NETC_ERROR_NULL_OUTPUT", "NETC_ERROR_BAD_BATCH",
                            "NETC_ERROR_BATCH_TOO_LARGE", "NETC_ERROR_CPU_FEATURES"};
-    for (int i = 0; i < 6; i++) h << "#define " << codes[i] << " " << i << "  /* " << kMessages[i] << " */\n";
+    for (int i = 0; i < 6; i++)
+        h << "#define " << codes[i] << " " << (i ? kFirstError + i - 1 : 0) << "  /* " << kMessages[i] << " */\n";
     h << "#endif\n\n";
     h << "/* Runs the network on `batch` images: input holds batch * " << e << "_INPUT_SIZE floats, output\n"
       << " * receives batch * " << e << "_OUTPUT_SIZE. Returns 0, or an error code for "
@@ -99,7 +101,7 @@ std::string abi_llvm_assembly(const Abi &abi) {
       << "  %buf = getelementptr inbounds [1024 x i8], [1024 x i8]* @netc_last_error, i64 0, i64 0\n"
       << "  call i8* @strncpy(i8* %buf, i8* %msg, i64 1023)\n  ret void\n}\n\n";
     o << "define linkonce_odr i8* @netc_error_message(i32 %code) {\n  switch i32 %code, label %other [";
-    for (int i = 0; i < 6; i++) o << " i32 " << i << ", label %m" << i;
+    for (int i = 0; i < 6; i++) o << " i32 " << (i ? kFirstError + i - 1 : 0) << ", label %m" << i;
     o << " ]\n";
     for (int i = 0; i < 6; i++) {
         size_t n = std::string(kMessages[i]).size() + 1;

@@ -27,8 +27,9 @@ struct Abi {
     bool weights_embedded = true;
 };
 
-// Error codes; Halide runtime errors are negative (halide_error_code_t).
-enum AbiError { kNullInput = 1, kNullOutput = 2, kBadBatch = 3, kBatchTooLarge = 4, kNoCpuFeatures = 5 };
+// The ABI's own error codes, above the GPU drivers' (CUDA's end at 999);
+// Halide runtime errors are negative (halide_error_code_t).
+enum AbiError { kFirstError = 1001, kNullInput = 1001, kNullOutput, kBadBatch, kBatchTooLarge, kNoCpuFeatures };
 
 std::string c_header(const Abi &abi);
 std::string abi_llvm_assembly(const Abi &abi);

@@ -9,7 +9,8 @@ namespace {
 
 class EntryBuilder {
 public:
-    EntryBuilder(const lower::Plan &plan, const lower::MemoryLayout &memory) : plan_(plan), memory_(memory) {}
+    EntryBuilder(const lower::Plan &plan, const lower::MemoryLayout &memory, bool gpu)
+        : plan_(plan), memory_(memory), gpu_(gpu) {}
 
     Stmt build(const std::vector<KernelCall> &calls) {
         std::vector<Stmt> body;
@@ -32,6 +33,7 @@ private:
     static constexpr const char *kArena = "netc_arena";
     const lower::Plan &plan_;
     const lower::MemoryLayout &memory_;
+    bool gpu_;
     Expr input_ = Variable::make(Handle(), "input"), output_ = Variable::make(Handle(), "output");
     Expr batch_ = Variable::make(Int(32), "batch");
     int names_ = 0;
@@ -95,7 +97,7 @@ private:
         return Block::make(zero_border(plan_.input), copy);
     }
 
-    Expr view(const CallArg &a, bool interior) {
+    Expr view(const CallArg &a, bool interior, bool input) {
         if (a.buffer < 0) return Variable::make(type_of<halide_buffer_t *>(), a.constant + ".buffer");
         lower::View v = lower::operand_view(plan_, a.buffer, a.block, a.as_image, interior);
         BufferBuilder b;
@@ -110,30 +112,69 @@ private:
         b.mins.push_back(0);
         b.extents.push_back(batch_);
         b.strides.push_back(static_cast<int32_t>(v.image));
-        b.host_dirty = const_false();
+        // On a GPU target a kernel copies its inputs over only if they are host-dirty.
+        b.host_dirty = gpu_ && input ? const_true() : const_false();
         b.device_dirty = const_false();
         return b.build();
     }
 
+    static Stmt check(Expr call, const std::string &name) {
+        Expr status = Variable::make(Int(32), name);
+        return LetStmt::make(name, std::move(call), AssertStmt::make(status == 0, status));
+    }
+
     Stmt call(const KernelCall &c) {
         std::vector<Expr> args;
-        for (size_t i = 0; i < c.args.size(); i++) args.push_back(view(c.args[i], i + 1 == c.args.size()));
-        std::string r = fresh("status");
-        Expr status = Variable::make(Int(32), r);
-        return LetStmt::make(r, Call::make(Int(32), c.function, args, Call::Extern),
-                             AssertStmt::make(status == 0, status));
+        for (size_t i = 0; i < c.args.size(); i++)
+            args.push_back(view(c.args[i], i + 1 == c.args.size(), i + 1 < c.args.size()));
+        Stmt s = check(Call::make(Int(32), c.function, args, Call::Extern), fresh("status"));
+        if (gpu_) s = around_gpu_call(c, args, s);
+        return s;
+    }
+
+    // (Halide's code generator adds the user context to runtime calls.)
+    // Activations live on the host between steps (kernels run one at a time,
+    // and each step's views are built afresh): the output comes back after
+    // the kernel and every view's device memory is freed. Weights stay on
+    // the device once uploaded.
+    Stmt around_gpu_call(const KernelCall &c, std::vector<Expr> &args, Stmt s) {
+        std::vector<Stmt> before, after;
+        std::vector<std::pair<std::string, Expr>> lets;
+        for (size_t i = 0; i < args.size(); i++) {
+            if (c.args[i].buffer < 0) {
+                Expr no_device = Call::make(UInt(64), "_halide_buffer_get_device", {args[i]}, Call::Extern) == 0;
+                Expr dirty = Call::make(Int(32), "_halide_buffer_set_host_dirty", {args[i], const_true()}, Call::Extern);
+                before.push_back(IfThenElse::make(no_device, Evaluate::make(dirty)));
+                continue;
+            }
+            std::string name = fresh("view");
+            lets.emplace_back(name, args[i]);
+            args[i] = Variable::make(type_of<halide_buffer_t *>(), name);
+            if (i + 1 == args.size())
+                after.push_back(check(Call::make(Int(32), "halide_copy_to_host", {args[i]}, Call::Extern),
+                                      fresh("status")));
+            after.push_back(check(Call::make(Int(32), "halide_device_free", {args[i]}, Call::Extern),
+                                  fresh("status")));
+        }
+        // The kernel call was built on the views' expressions; rebuild it on their names.
+        s = check(Call::make(Int(32), c.function, args, Call::Extern), fresh("status"));
+        before.push_back(s);
+        before.insert(before.end(), after.begin(), after.end());
+        s = Block::make(before);
+        for (auto it = lets.rbegin(); it != lets.rend(); ++it) s = LetStmt::make(it->first, it->second, s);
+        return s;
     }
 };
 
 }  // namespace
 
 LoweredFunc entry_function(const std::string &name, const lower::Plan &plan, const lower::MemoryLayout &memory,
-                           const std::vector<KernelCall> &calls) {
+                           const std::vector<KernelCall> &calls, bool gpu) {
     std::vector<LoweredArgument> args = {
         LoweredArgument("input", Argument::InputScalar, Handle(), 0, ArgumentEstimates{}),
         LoweredArgument("output", Argument::InputScalar, Handle(), 0, ArgumentEstimates{}),
         LoweredArgument("batch", Argument::InputScalar, Int(32), 0, ArgumentEstimates{})};
-    return LoweredFunc(name, args, EntryBuilder(plan, memory).build(calls), LinkageType::Internal);
+    return LoweredFunc(name, args, EntryBuilder(plan, memory, gpu).build(calls), LinkageType::Internal);
 }
 
 }  // namespace netc::aot

@@ -32,8 +32,10 @@ struct KernelCall {
 
 // `int name(void *input, void *output, int32 batch)`; the caller checks the
 // arguments (the C ABI wrapper does), and batch * every buffer fits in int32.
+// gpu: the kernels run on a device; activations are copied to and from it
+// around each kernel.
 Halide::Internal::LoweredFunc entry_function(const std::string &name, const lower::Plan &plan,
                                              const lower::MemoryLayout &memory,
-                                             const std::vector<KernelCall> &calls);
+                                             const std::vector<KernelCall> &calls, bool gpu);
 
 }  // namespace netc::aot

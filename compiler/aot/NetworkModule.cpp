@@ -98,7 +98,7 @@ NetworkModule network_module(const lower::Plan &plan, const weights::WeightMap &
     for (auto &b : plan.buffers) largest = std::max(largest, lower::geometry(b).image);
     nm.max_batch = static_cast<int>(std::min<int64_t>(INT_MAX, (int64_t(INT_MAX) / 4) / largest));
 
-    entry.append(entry_function(nm.run, plan, memory, calls));
+    entry.append(entry_function(nm.run, plan, memory, calls, target.has_gpu_feature()));
     std::vector<Module> modules;
     compile_modules(kernels, modules, target, prefix, progress);
     modules.insert(modules.begin(), entry);

@@ -60,9 +60,8 @@ std::vector<Halide::Target> Driver::aot_targets() const {
         }
     }
     for (auto &t : out) {
-        if (t.has_gpu_feature())
-            throw rt::IOError("--target " + t.to_string() + ": GPU targets are not supported by this build of netc "
-                              "(its kernels have CPU schedules only)");
+        if (t.has_gpu_feature() && !t.has_feature(Halide::Target::CUDA))
+            throw rt::IOError("--target " + t.to_string() + ": of the GPU targets netc supports CUDA only");
         if (t.os != Halide::Target::Linux)
             throw rt::IOError("--target " + t.to_string() + ": netc writes ELF objects for Linux only");
     }

@@ -60,7 +60,7 @@ Kernel lower_conv(KernelBuilder &kb, const weights::WeightMap &w, const Target &
 
     Func out = kb.output_func();
     out(cl, cb, x, y, b) = kb.epilogue(acc(cl, cb, x, y, b), {cl, cb, x, y, b}, static_cast<int>(B), fc);
-    schedule::schedule_conv(out, acc, r, tiling, wo, ho, blocks);
+    if (!target.has_gpu_feature()) schedule::schedule_conv(out, acc, r, tiling, wo, ho, blocks);
 
     std::string key = std::string(fc ? "fc" : "conv") + " k" + std::to_string(kh) + "x" + std::to_string(kw) +
                       " s" + std::to_string(n.stride_h) + "x" + std::to_string(n.stride_w) + " d" +

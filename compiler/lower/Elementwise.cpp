@@ -56,11 +56,13 @@ Kernel lower_elementwise(KernelBuilder &kb, const weights::WeightMap &w, const T
         std::vector<Expr> eargs = rargs;
         total(tail_vars) = sum(e(eargs));
         v = e(args) / total(tail);
-        acc.compute_at(out, at.back());
-        total.compute_at(out, at.back());
-        e.compute_at(out, at.back());
         out(at) = kb.epilogue(v, at, 0);
-        out.parallel(at.back());
+        if (!target.has_gpu_feature()) {
+            acc.compute_at(out, at.back());
+            total.compute_at(out, at.back());
+            e.compute_at(out, at.back());
+            out.parallel(at.back());
+        }
         return kb.finish(out, 0, "softmax " + shape.str());
     } else {
         key = "copy";  // an activation whose input has other readers

@@ -1,6 +1,7 @@
 #include "Kernel.h"
 
 #include "Diagnostics.h"
+#include "Schedules.h"
 
 #include <cmath>
 
@@ -131,7 +132,9 @@ Kernel KernelBuilder::finish(Func out, int block, const std::string &key, bool a
     return std::move(k_);
 }
 
-Kernel lower_step(const Plan &plan, int step, const weights::WeightMap &w, const Target &target) {
+namespace {
+
+Kernel lower_anchor(const Plan &plan, int step, const weights::WeightMap &w, const Target &target) {
     KernelBuilder kb(plan, step, w);
     switch (kb.anchor().op) {
     case OpKind::Conv2D:
@@ -150,6 +153,14 @@ Kernel lower_step(const Plan &plan, int step, const weights::WeightMap &w, const
     case OpKind::Input: break;
     }
     throw InternalError("no lowering for " + std::string(ir::op_name(kb.anchor().op)));
+}
+
+}  // namespace
+
+Kernel lower_step(const Plan &plan, int step, const weights::WeightMap &w, const Target &target) {
+    Kernel k = lower_anchor(plan, step, w, target);
+    if (target.has_gpu_feature()) schedule::schedule_gpu(k.output);
+    return k;
 }
 
 }  // namespace netc::lower

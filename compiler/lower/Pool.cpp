@@ -32,9 +32,11 @@ Kernel lower_pool(KernelBuilder &kb, const Target &target) {
         } else {
             out(c, b) = kb.epilogue(v, {c, b}, 0);
         }
-        acc.compute_at(out, out.args()[0]).vectorize(c, 16, TailStrategy::GuardWithIf);
-        acc.update().vectorize(c, 16, TailStrategy::GuardWithIf);
-        out.vectorize(out.args()[0], 16, TailStrategy::GuardWithIf).parallel(out.args().back());
+        if (!target.has_gpu_feature()) {
+            acc.compute_at(out, out.args()[0]).vectorize(c, 16, TailStrategy::GuardWithIf);
+            acc.update().vectorize(c, 16, TailStrategy::GuardWithIf);
+            out.vectorize(out.args()[0], 16, TailStrategy::GuardWithIf).parallel(out.args().back());
+        }
         key = "mean " + std::to_string(c_count) + "x" + std::to_string(W) + "x" + std::to_string(H) +
               (n.keep_dims ? " keep" : "");
         return kb.finish(out, 0, key);

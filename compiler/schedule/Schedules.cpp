@@ -93,6 +93,7 @@ void schedule_conv(Func out, Func acc, const RDom &r, const ConvTiling &c, int64
 }
 
 void schedule_channels_last(Func out, Func acc, int64_t channels, int rank, int64_t height, const Target &t) {
+    if (t.has_gpu_feature()) return;  // schedule_gpu
     int lanes = t.natural_vector_size<float>();
     Var c = out.args()[0];
     int v = lanes;
@@ -114,6 +115,24 @@ void schedule_channels_last(Func out, Func acc, int64_t channels, int rank, int6
             acc.vectorize(acc.args()[0], v);
             for (int i = 0; i < acc.num_update_definitions(); i++) acc.update(i).vectorize(acc.args()[0], v);
         }
+    }
+}
+
+void schedule_gpu(Func out) {
+    std::vector<Var> args = out.args();
+    Var block("block"), thread("thread");
+    Var fused = args[0];
+    for (size_t i = 1; i < args.size(); i++) {
+        Var next(fused.name() + "_" + args[i].name());
+        out.fuse(fused, args[i], next);
+        fused = next;
+    }
+    out.gpu_tile(fused, block, thread, 128, TailStrategy::GuardWithIf);
+    // Pure producers inline; reductions (a convolution's accumulator, a
+    // pool's sum, softmax's max and sum) run per output point.
+    for (auto &kv : Internal::find_transitive_calls(out.function())) {
+        if (kv.first == out.name() || !kv.second.has_update_definition()) continue;
+        Func(kv.second).compute_at(out, thread);
     }
 }
 

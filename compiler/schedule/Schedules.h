@@ -31,6 +31,11 @@ void schedule_conv(Halide::Func out, Halide::Func acc, const Halide::RDom &r, co
 void schedule_channels_last(Halide::Func out, Halide::Func acc, int64_t channels, int rank, int64_t height,
                             const Halide::Target &t);
 
+// GPU targets: every output point is one GPU thread, in blocks of 128, and
+// each reduction the output reads runs inside its thread. The CPU schedules
+// above leave GPU targets alone; this is applied to every kernel instead.
+void schedule_gpu(Halide::Func out);
+
 // Number of parallel tasks for `work` independent pieces per image.
 int64_t task_size(int64_t pieces);
 

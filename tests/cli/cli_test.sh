@@ -100,7 +100,7 @@ expect 1 "expects \[N, 9, 9, 3\] \(--image-size" -- run "$tmp/small.net" --rando
 expect 2 "needs -o NAME.o" -- "$tmp/small.net" --random-weights 1
 expect 1 "embeds its weights" -- "$tmp/small.net" -o "$tmp/small.o"
 expect 1 "is not 'host', 'portable' or a Halide target" -- "$tmp/small.net" --random-weights 1 --target zx81 -o "$tmp/s.o"
-expect 1 "GPU targets are not supported" -- "$tmp/small.net" --random-weights 1 --target host-opencl -o "$tmp/s.o"
+expect 1 "of the GPU targets netc supports CUDA only" -- "$tmp/small.net" --random-weights 1 --target host-opencl -o "$tmp/s.o"
 expect 2 "dumps a compiler stage" -- "$tmp/small.net" --random-weights 1 --emit ir,obj -o "$tmp/s.o"
 expect 1 "missing tensor|not in the file|missing" -- "$tmp/small.net" --weights "$tmp/shallow.npz" -o "$tmp/s.o"
 expect 0 "small.o, .*small.h: small" -- "$tmp/small.net" --random-weights 1 -o "$tmp/small.o" --emit stmt,ll
