@@ -12,6 +12,7 @@
 #include "WriteObject.h"
 
 #include <cctype>
+#include <cstdio>
 #include <fstream>
 #include <iomanip>
 #include <set>
@@ -83,6 +84,12 @@ int Driver::compile_command(int m) {
         }
         for (auto &e : ext)
             if (k == e[0]) outputs[k] = base + e[1];
+    }
+    // Fail before the seconds of compiling, not after.
+    for (auto &kv : outputs) {
+        bool existed = std::ifstream(kv.second).good();
+        if (!std::ofstream(kv.second, std::ios::app)) throw rt::IOError("cannot write " + kv.second);
+        if (!existed) std::remove(kv.second.c_str());
     }
     auto targets = aot_targets();
     auto g = entry_graph(m);
