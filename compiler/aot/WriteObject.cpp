@@ -82,7 +82,7 @@ void write_file(const std::string &path, const std::string &text) {
 
 }  // namespace
 
-void write_outputs(const std::vector<NetworkModule> &variants, const Abi &abi, const Outputs &outputs,
+void write_outputs(std::vector<NetworkModule> &variants, const Abi &abi, const Outputs &outputs,
                    const std::function<void(const std::string &)> &stage) {
     auto want = [&](const char *k) { return outputs.count(k) != 0; };
     if (want("h")) write_file(outputs.at("h"), c_header(abi));
@@ -99,11 +99,15 @@ void write_outputs(const std::vector<NetworkModule> &variants, const Abi &abi, c
     // The runtime-carrying variant is the destination, so its module flags
     // (CPU and features for the runtime) are the module's.
     stage("LLVM code for " + variants.back().module.target().to_string());
+    Target base = variants.back().module.target();
     std::unique_ptr<llvm::Module> m = compile_module_to_llvm_module(variants.back().module, context);
+    // The LLVM module holds its own copy of the weights now.
+    variants.back().module = Module("", Target());
     if (variants.size() > 1) pin_cpu(*m);
     for (size_t i = 0; i + 1 < variants.size(); i++) {
         stage("LLVM code for " + variants[i].module.target().to_string());
         auto v = compile_module_to_llvm_module(variants[i].module, context);
+        variants[i].module = Module("", Target());
         pin_cpu(*v);
         drop_cpu_flags(*v);
         link_into(*m, std::move(v), variants[i].run);
@@ -130,7 +134,7 @@ void write_outputs(const std::vector<NetworkModule> &variants, const Abi &abi, c
                                       : outputs.at("lib") + ".tmp" + std::to_string(getpid()) + ".o";
         compile_llvm_module_to_object(*m, *make_raw_fd_ostream(obj));
         if (want("lib")) {
-            create_static_library({obj}, variants.back().module.target(), outputs.at("lib"));
+            create_static_library({obj}, base, outputs.at("lib"));
             if (!want("obj")) std::remove(obj.c_str());
         }
     }

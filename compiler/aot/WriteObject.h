@@ -18,7 +18,8 @@ using Outputs = std::map<std::string, std::string>;
 
 // variants[i] pairs with abi.variants[i]; the last carries the Halide runtime.
 // stage(name) is called as each step starts, for progress reports.
-void write_outputs(const std::vector<NetworkModule> &variants, const Abi &abi, const Outputs &outputs,
+// The variants' Halide modules are released as they become LLVM code.
+void write_outputs(std::vector<NetworkModule> &variants, const Abi &abi, const Outputs &outputs,
                    const std::function<void(const std::string &)> &stage);
 
 }  // namespace netc::aot

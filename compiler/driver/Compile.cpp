@@ -128,6 +128,7 @@ int Driver::compile_command(int m) {
         abi.variants.push_back({variants.back().run, targets[i]});
         abi.max_batch = variants.back().max_batch;
     }
+    w.clear();  // packed into the modules
     auto stage_name = [&](const std::string &s) { stage(s.c_str()); };
     aot::write_outputs(variants, abi, outputs, stage_name);
     stage("done");
