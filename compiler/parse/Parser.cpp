@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <limits>
+#include <sstream>
 
 namespace netc {
 
@@ -121,6 +122,8 @@ public:
         for (auto *d : ctx->decl()) m->decls.push_back(decl(d));
         return m;
     }
+
+    ExprPtr build(G::ExprOnlyContext *ctx) { return expr(ctx->expr()); }
 
 private:
     int file_;
@@ -448,27 +451,54 @@ private:
 
 }  // namespace
 
+namespace {
+
+// The lexer and parser of one text, set up as every entry point needs them:
+// UTF-8 and nesting checked, syntax errors reported as netc diagnostics.
+struct ParseRun {
+    antlr4::ANTLRInputStream input;
+    grammar::NetLexer lexer{&input};
+    antlr4::CommonTokenStream tokens{&lexer};
+    grammar::NetParser parser{&tokens};
+    std::unique_ptr<antlr4::ANTLRErrorListener> listener;
+
+    ParseRun(const std::string &text, antlr4::ANTLRErrorListener *l) : input(text), listener(l) {
+        lexer.removeErrorListeners();
+        tokens.fill();
+        parser.removeErrorListeners();
+        parser.addErrorListener(listener.get());
+    }
+};
+
+bool checked_utf8(const SourceFile &src, int file, Diagnostics &diag) {
+    int bad_line = 0, bad_col = 0;
+    if (validate_utf8(src.text(), bad_line, bad_col)) return true;
+    diag.error(Loc{file, bad_line, bad_col, 1}, "source is not valid UTF-8 text");
+    return false;
+}
+
+// Notes whether the first syntax error sits at the end of the input, i.e.
+// whether more text could still make the input valid.
+class EndOfInputListener : public antlr4::BaseErrorListener {
+public:
+    bool any = false, at_end = false;
+    void syntaxError(antlr4::Recognizer *, antlr4::Token *bad, size_t, size_t, const std::string &,
+                     std::exception_ptr) override {
+        if (any) return;
+        any = true;
+        at_end = bad && bad->getType() == antlr4::Token::EOF;
+    }
+};
+
+}  // namespace
+
 std::unique_ptr<Module> parse_module(const SourceManager &sources, int file, Diagnostics &diag) {
     const SourceFile &src = sources.file(file);
-    int bad_line = 0, bad_col = 0;
-    if (!validate_utf8(src.text(), bad_line, bad_col)) {
-        Loc l{file, bad_line, bad_col, 1};
-        diag.error(l, "source is not valid UTF-8 text");
-        return nullptr;
-    }
+    if (!checked_utf8(src, file, diag)) return nullptr;
     int before = diag.error_count();
-    antlr4::ANTLRInputStream input(src.text());
-    grammar::NetLexer lexer(&input);
-    lexer.removeErrorListeners();
-    antlr4::CommonTokenStream tokens(&lexer);
-    tokens.fill();
-    if (!check_nesting(tokens, file, diag)) return nullptr;
-
-    grammar::NetParser parser(&tokens);
-    SyntaxErrorListener listener(file, diag);
-    parser.removeErrorListeners();
-    parser.addErrorListener(&listener);
-    G::FileContext *tree = parser.file();
+    ParseRun run(src.text(), new SyntaxErrorListener(file, diag));
+    if (!check_nesting(run.tokens, file, diag)) return nullptr;
+    G::FileContext *tree = run.parser.file();
     if (diag.error_count() > before) return nullptr;
 
     AstBuilder builder(file, diag);
@@ -476,6 +506,44 @@ std::unique_ptr<Module> parse_module(const SourceManager &sources, int file, Dia
     if (diag.error_count() > before) return nullptr;
     module->path = src.path();
     return module;
+}
+
+ExprPtr parse_expression(const SourceManager &sources, int file, size_t begin, Diagnostics &diag) {
+    const SourceFile &src = sources.file(file);
+    if (!checked_utf8(src, file, diag)) return nullptr;
+    // Blank out what precedes the expression so that token positions stay
+    // those of the file's own text.
+    std::string text = src.text();
+    for (size_t i = 0; i < begin && i < text.size(); i++)
+        if (text[i] != '\n') text[i] = ' ';
+    int before = diag.error_count();
+    ParseRun run(text, new SyntaxErrorListener(file, diag));
+    if (!check_nesting(run.tokens, file, diag)) return nullptr;
+    G::ExprOnlyContext *tree = run.parser.exprOnly();
+    if (diag.error_count() > before) return nullptr;
+    AstBuilder builder(file, diag);
+    ExprPtr e = builder.build(tree);
+    if (diag.error_count() > before) return nullptr;
+    return e;
+}
+
+bool needs_more_input(const std::string &text) {
+    int line = 0, col = 0;
+    if (!validate_utf8(text, line, col)) return false;
+    auto *listener = new EndOfInputListener;
+    ParseRun run(text, listener);
+    // An unclosed /* comment lexes as '/' then '*' (a closed one is skipped).
+    std::vector<antlr4::Token *> toks = run.tokens.getTokens();
+    for (size_t i = 0; i + 1 < toks.size(); i++)
+        if (toks[i]->getText() == "/" && toks[i + 1]->getText() == "*" &&
+            toks[i + 1]->getStartIndex() == toks[i]->getStartIndex() + 1)
+            return true;
+    SourceManager none;
+    std::ostringstream sink;
+    Diagnostics quiet(none, sink);
+    if (!check_nesting(run.tokens, -1, quiet)) return false;
+    run.parser.file();
+    return listener->at_end;
 }
 
 }  // namespace netc
