@@ -47,11 +47,13 @@ Geometry geometry(const Buffer &b) {
 
 }  // namespace
 
-JitNetwork::JitNetwork(lower::Plan plan, const weights::WeightMap &w, const Target &target, const Progress &progress)
-    : plan_(std::move(plan)), target_(target) {
+JitNetwork::JitNetwork(lower::Plan plan, const weights::WeightMap &w, const Target &target, const Progress &progress,
+                       Interrupt interrupt)
+    : plan_(std::move(plan)), target_(target), interrupt_(std::move(interrupt)) {
     std::map<std::string, int> by_key;
     stats_.steps = static_cast<int>(plan_.steps.size());
     for (size_t i = 0; i < plan_.steps.size(); i++) {
+        check_interrupt();
         auto t0 = std::chrono::steady_clock::now();
         lower::Kernel k = lower::lower_step(plan_, static_cast<int>(i), w, target_);
         stats_.lower_ms += ms_since(t0);
@@ -90,6 +92,7 @@ JitNetwork::JitNetwork(lower::Plan plan, const weights::WeightMap &w, const Targ
                 if (progress) progress(c, static_cast<int>(codes_.size()), codes_[c].kernel.name);
             }
             try {
+                check_interrupt();
                 codes_[c].kernel.output.compile_jit(target_);
             } catch (...) {
                 std::lock_guard<std::mutex> g(lock);
@@ -234,6 +237,7 @@ void JitNetwork::run(const float *input, float *output, int batch) {
                             g.w * g.c * sizeof(float));
     }
     for (size_t i = 0; i < steps_.size(); i++) {
+        check_interrupt();
         const StepRun &s = steps_[i];
         const Code &code = codes_[s.code];
         ParamMap params;
@@ -260,15 +264,17 @@ void JitNetwork::run(const float *input, float *output, int batch) {
         std::memcpy(output, input, input_size(batch) * sizeof(float));
 }
 
-void JitNetwork::print_stmt(std::ostream &os) const {
+// Halide writes these dumps only to files: each kernel goes through a
+// temporary file into os.
+void JitNetwork::print_kernels(std::ostream &os, const char *suffix, const KernelWriter &write) const {
     for (auto &c : codes_) {
         os << "// kernel " << c.kernel.name << " (" << c.steps.size() << " step" << (c.steps.size() == 1 ? "" : "s")
            << "): " << c.kernel.key << "\n";
-        std::string path = std::string("/tmp/netc_stmt_") + std::to_string(getpid()) + ".stmt";
+        std::string path = std::string("/tmp/netc_kernel_") + std::to_string(getpid()) + suffix;
         std::vector<Argument> args;
         for (auto &p : c.kernel.params) args.push_back(p);
         Func f = c.kernel.output;
-        f.compile_to_lowered_stmt(path, args, Halide::Text, target_);
+        write(f, path, args);
         FILE *fp = fopen(path.c_str(), "r");
         if (fp) {
             char buf[65536];
@@ -278,6 +284,20 @@ void JitNetwork::print_stmt(std::ostream &os) const {
             remove(path.c_str());
         }
     }
+}
+
+void JitNetwork::print_stmt(std::ostream &os) const {
+    print_kernels(os, ".stmt", [&](Func &f, const std::string &path, const std::vector<Argument> &args) {
+        f.compile_to_lowered_stmt(path, args, Halide::Text, target_);
+    });
+}
+
+void JitNetwork::print_asm(std::ostream &os) const {
+    // The JIT target minus `jit`: the same code, as an object file would hold it.
+    Target t = target_.without_feature(Target::JIT);
+    print_kernels(os, ".s", [&](Func &f, const std::string &path, const std::vector<Argument> &args) {
+        f.compile_to_assembly(path, args, f.name(), t);
+    });
 }
 
 void JitNetwork::enable_profile() { profile_.assign(steps_.size(), 0.0); }
