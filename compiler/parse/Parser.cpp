@@ -43,10 +43,26 @@ std::string describe_token(antlr4::Token *t) {
     return "'" + shown + "'";
 }
 
+// "Unexpected end of file" points just past the last character rather than
+// at the empty line after the final newline, so the caret has context.
+Loc end_of_text(Loc l, const SourceFile &src) {
+    l.length = 1;
+    auto blank = [](const std::string &t) { return t.find_first_not_of(" \t\r\f") == std::string::npos; };
+    int line = l.line;
+    while (line > 1 && blank(src.line(line))) line--;
+    if (line == l.line) return l;
+    std::string text = src.line(line);
+    int cps = 0;
+    for (unsigned char c : text) cps += (c & 0xC0) != 0x80;
+    l.line = line;
+    l.col = cps + 1;
+    return l;
+}
+
 // Turns ANTLR's messages into netc's wording and positions.
 class SyntaxErrorListener : public antlr4::BaseErrorListener {
 public:
-    SyntaxErrorListener(int file, Diagnostics &diag) : file_(file), diag_(diag) {}
+    SyntaxErrorListener(int file, const SourceFile &src, Diagnostics &diag) : file_(file), src_(src), diag_(diag) {}
 
     void syntaxError(antlr4::Recognizer *, antlr4::Token *bad, size_t line, size_t col,
                      const std::string &msg, std::exception_ptr) override {
@@ -57,6 +73,7 @@ public:
         std::string text;
         if (bad) {
             l = loc_of(file_, bad);
+            if (bad->getType() == antlr4::Token::EOF) l = end_of_text(l, src_);
             if (bad->getType() == grammar::NetLexer::BAD_CHAR)
                 text = "unexpected character " + describe_token(bad);
             else if (bad->getType() == grammar::NetLexer::UNTERMINATED_STRING)
@@ -78,6 +95,7 @@ public:
 
 private:
     int file_;
+    const SourceFile &src_;
     Diagnostics &diag_;
 };
 
@@ -496,7 +514,7 @@ std::unique_ptr<Module> parse_module(const SourceManager &sources, int file, Dia
     const SourceFile &src = sources.file(file);
     if (!checked_utf8(src, file, diag)) return nullptr;
     int before = diag.error_count();
-    ParseRun run(src.text(), new SyntaxErrorListener(file, diag));
+    ParseRun run(src.text(), new SyntaxErrorListener(file, src, diag));
     if (!check_nesting(run.tokens, file, diag)) return nullptr;
     G::FileContext *tree = run.parser.file();
     if (diag.error_count() > before) return nullptr;
@@ -508,16 +526,16 @@ std::unique_ptr<Module> parse_module(const SourceManager &sources, int file, Dia
     return module;
 }
 
-ExprPtr parse_expression(const SourceManager &sources, int file, size_t begin, Diagnostics &diag) {
+ExprPtr parse_expression(const SourceManager &sources, int file, size_t begin, size_t end, Diagnostics &diag) {
     const SourceFile &src = sources.file(file);
     if (!checked_utf8(src, file, diag)) return nullptr;
-    // Blank out what precedes the expression so that token positions stay
+    // Blank out the text around the expression so that token positions stay
     // those of the file's own text.
     std::string text = src.text();
-    for (size_t i = 0; i < begin && i < text.size(); i++)
-        if (text[i] != '\n') text[i] = ' ';
+    for (size_t i = 0; i < text.size(); i++)
+        if ((i < begin || i >= end) && text[i] != '\n') text[i] = ' ';
     int before = diag.error_count();
-    ParseRun run(text, new SyntaxErrorListener(file, diag));
+    ParseRun run(text, new SyntaxErrorListener(file, src, diag));
     if (!check_nesting(run.tokens, file, diag)) return nullptr;
     G::ExprOnlyContext *tree = run.parser.exprOnly();
     if (diag.error_count() > before) return nullptr;
@@ -543,7 +561,17 @@ bool needs_more_input(const std::string &text) {
     Diagnostics quiet(none, sink);
     if (!check_nesting(run.tokens, -1, quiet)) return false;
     run.parser.file();
-    return listener->at_end;
+    if (listener->at_end) return true;
+    // An error inside an open body waits for its closing brace: the whole
+    // definition is then reported at once, and its rest is not taken for new
+    // input that fails again. (Braces only: an unclosed parenthesis must not
+    // swallow everything after it.)
+    int depth = 0;
+    for (antlr4::Token *t : toks) {
+        if (t->getText() == "{") depth++;
+        if (t->getText() == "}" && depth > 0) depth--;
+    }
+    return depth > 0;
 }
 
 }  // namespace netc
