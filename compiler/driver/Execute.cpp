@@ -45,13 +45,13 @@ std::vector<float> random_input(int64_t size) {
     return x;
 }
 
-void check_input(const ir::Graph &g, const rt::Array &x, const std::string &file) {
+void check_input(const ir::Graph &g, const rt::Array &x, const std::string &file, const std::string &resize) {
     const ir::Shape &want = g.node(g.inputs[0]).shape;
     if (x.shape.size() != want.dims.size() || x.shape[0] < 1 ||
         !std::equal(want.dims.begin() + 1, want.dims.end(), x.shape.begin() + 1))
         throw rt::IOError(file + ": input has shape " + x.shape_str() + "; network '" + g.name + "' expects " +
                           want.str(g.batch_symbol) +
-                          (want.rank() == 4 ? " (--image-size H,W runs it at another size)" : ""));
+                          (want.rank() == 4 ? " (" + resize + " runs it at another size)" : ""));
     if (x.shape[0] > (1 << 20))
         throw rt::IOError(file + ": batch of " + std::to_string(x.shape[0]) + " is too large");
 }
@@ -178,7 +178,7 @@ int Driver::run_command(int m) {
     if (!opt_.input.empty()) {
         stage("read input");
         x = rt::read_npy(opt_.input);
-        exec::check_input(*g, x, opt_.input);
+        exec::check_input(*g, x, opt_.input, "--image-size H,W");
     } else {
         // No input given: a fixed pseudo-random image, so a run shows the pipeline works.
         x.shape = g->node(g->inputs[0]).shape.dims;

@@ -24,8 +24,10 @@ Halide::Target parse_target(const std::string &spec, const std::string &what);
 // A fixed pseudo-random standard-normal image batch (no --input, and bench).
 std::vector<float> random_input(int64_t size);
 
-// rt::IOError unless x (read from `file`) fits g's input at some batch size.
-void check_input(const ir::Graph &g, const rt::Array &x, const std::string &file);
+// rt::IOError unless x (read from `file`) fits g's input at some batch size;
+// for an image of another size the message adds `resize`, the way to ask
+// for that size.
+void check_input(const ir::Graph &g, const rt::Array &x, const std::string &file, const std::string &resize);
 
 // How the network's pipeline came to be, for the report lines.
 struct Compiled {

@@ -86,13 +86,13 @@ JitNetwork::JitNetwork(lower::Plan plan, const weights::WeightMap &w, const Targ
     std::exception_ptr failure;
     auto worker = [&] {
         for (int c; (c = next++) < static_cast<int>(codes_.size());) {
-            {
-                std::lock_guard<std::mutex> g(lock);
-                if (failure) return;
-                if (progress) progress(c, static_cast<int>(codes_.size()), codes_[c].kernel.name);
-            }
             try {
                 check_interrupt();
+                {
+                    std::lock_guard<std::mutex> g(lock);
+                    if (failure) return;
+                    if (progress) progress(c, static_cast<int>(codes_.size()), codes_[c].kernel.name);
+                }
                 codes_[c].kernel.output.compile_jit(target_);
             } catch (...) {
                 std::lock_guard<std::mutex> g(lock);

@@ -241,7 +241,7 @@ bool Repl::run(const Invocation &inv) {
     if (input) {
         try {
             x = rt::read_npy(input->text);
-            exec::check_input(*g, x, input->text);
+            exec::check_input(*g, x, input->text, ref.name + "(image_size = (H, W))");
         } catch (const rt::IOError &e) {
             return error(inv, *input, e.what());
         }

@@ -211,11 +211,13 @@ int run_repl(std::ostream &out, std::ostream &err) {
             sigint.set_mode(InterruptHandler::Mode::Kill);
             if (!std::getline(std::cin, line)) break;
             sigint.set_mode(InterruptHandler::Mode::Work);
-            if (!repl.feed(line) || repl.interrupted()) break;
+            bool more = repl.feed(line);
+            if (!more || repl.interrupted() || InterruptHandler::pending()) break;
         }
-        if (!repl.interrupted()) repl.finish();
+        bool stopped = repl.interrupted() || InterruptHandler::pending();
+        if (!stopped) repl.finish();
         out.flush();
-        return repl.interrupted() ? 130 : repl.failures() ? kExitUserError : kExitOk;
+        return stopped ? 130 : repl.failures() ? kExitUserError : kExitOk;
     }
     std::string history;
     if (const char *h = getenv("NETC_HISTORY")) history = h;
@@ -226,10 +228,14 @@ int run_repl(std::ostream &out, std::ostream &err) {
     for (;;) {
         out.flush();
         std::string line;
+        InterruptHandler::clear();  // a Ctrl-C that stopped a command is spent
         sigint.set_mode(InterruptHandler::Mode::Prompt);
         auto got = editor.read(repl.continuing() ? " ...> " : "netc> ", line);
         sigint.set_mode(InterruptHandler::Mode::Work);
-        if (got == LineEditor::Result::End) break;
+        if (got == LineEditor::Result::End) {
+            out << "\n";
+            break;
+        }
         if (got == LineEditor::Result::Interrupted) {
             // As a shell does: the line is dropped, a fresh prompt follows.
             out << "^C\n";
@@ -239,7 +245,6 @@ int run_repl(std::ostream &out, std::ostream &err) {
         editor.remember(line);
         if (!repl.feed(line)) break;
     }
-    out << "\n";
     out.flush();
     return kExitOk;
 }

@@ -22,9 +22,10 @@ std::string ir_text(const ir::Graph &g) {
     return os.str();
 }
 
+// A parameter a command can set: not a tensor input.
 bool has_param(const ast::Decl &d, const std::string &name) {
     for (auto &p : d.params)
-        if (p.name == name) return true;
+        if (p.name == name && !p.type) return true;
     return false;
 }
 
@@ -69,9 +70,19 @@ bool Session::network_ref(const ast::Expr &e, NetworkRef &ref) {
             diag_.error(a.loc, "give a network's parameters by name: " + ref.name + "(param = value)");
             return false;
         }
+        bool image_size = a.name == "image_size" && !has_param(*d, a.name);
+        if (!image_size && !has_param(*d, a.name)) {
+            std::vector<std::string> names{"image_size"};
+            for (auto &p : d->params)
+                if (!p.type) names.push_back(p.name);
+            std::string hint = suggest(a.name, names);
+            diag_.error(a.loc, "network '" + ref.name + "' has no parameter '" + a.name + "' to set" +
+                                   (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+            return false;
+        }
         Value v;
         if (!evaluate_constant(*program_, module_, *a.value, v)) return false;
-        if (a.name == "image_size" && !has_param(*d, a.name)) {
+        if (image_size) {
             // A number, or (height, width).
             std::vector<Value> hw = v.is_sequence() ? v.elements() : std::vector<Value>{v, v};
             if (hw.size() != 2 || !hw[0].is(Value::Kind::Int) || !hw[1].is(Value::Kind::Int) || hw[0].i < 1 ||
