@@ -38,38 +38,46 @@ const std::vector<Repl::Command> &Repl::commands() {
     return list;
 }
 
-bool Repl::command(const Invocation &inv) {
-    const Command *found = nullptr;
-    std::vector<std::string> names, prefixed;
+const Repl::Command *Repl::find_command(const std::string &name, std::vector<std::string> &candidates) {
+    static const std::map<std::string, std::string> aliases = {{":exit", ":quit"}, {":?", ":help"}, {":list", ":defs"}};
+    auto a = aliases.find(name);
+    const std::string &want = a == aliases.end() ? name : a->second;
+    // The name itself, or a prefix of one command only (:q, :sum).
+    candidates.clear();
     for (auto &c : commands()) {
-        names.push_back(c.name);
-        if (inv.name == c.name) found = &c;
-        else if (std::string(c.name).rfind(inv.name, 0) == 0) prefixed.push_back(c.name);
+        if (want == c.name) return &c;
+        if (want.size() > 1 && std::string(c.name).rfind(want, 0) == 0) candidates.push_back(c.name);
     }
-    // Aliases and unique prefixes: :q, :h, :list, :sum.
-    std::string alias = inv.name == ":exit" || inv.name == ":q" ? ":quit" : inv.name == ":?" || inv.name == ":h" ? ":help"
-                        : inv.name == ":list"                  ? ":defs"
-                        : !found && prefixed.size() == 1 && inv.name.size() > 1 ? prefixed[0]
-                                                                               : "";
+    if (candidates.size() != 1) return nullptr;
     for (auto &c : commands())
-        if (!found && alias == c.name) found = &c;
+        if (candidates[0] == c.name) return &c;
+    return nullptr;
+}
+
+bool Repl::command(const Invocation &inv) {
+    std::vector<std::string> candidates;
+    const Command *found = find_command(inv.name, candidates);
     Word w{inv.name, inv.line.find(':'), inv.line.find(':') + inv.name.size()};
-    if (!found && prefixed.size() > 1) {
+    if (!found && candidates.size() > 1) {
         std::string list;
-        for (auto &p : prefixed) list += (list.empty() ? "" : ", ") + p;
+        for (auto &p : candidates) list += (list.empty() ? "" : ", ") + p;
         return error(inv, w, "ambiguous command '" + inv.name + "' (" + list + ")");
     }
     if (!found) {
+        std::vector<std::string> names;
+        for (auto &c : commands()) names.push_back(c.name);
         std::string s = suggest(inv.name, names);
         return error(inv, w, "unknown command '" + inv.name + "'" + (s.empty() ? "" : "; did you mean '" + s + "'?") +
                                  " (:help lists them)");
     }
-    return (this->*found->run)(inv);
+    Invocation resolved = inv;
+    resolved.name = found->name;
+    return (this->*found->run)(resolved);
 }
 
 bool Repl::usage(const Invocation &inv) {
     for (auto &c : commands())
-        if (inv.name == c.name || (inv.name.size() > 1 && std::string(c.name).rfind(inv.name, 0) == 0)) {
+        if (inv.name == c.name) {
             Word w{inv.name, inv.line.find(':'), inv.line.size()};
             return error(inv, w, std::string("usage: ") + c.name + " " + c.args);
         }

@@ -68,10 +68,10 @@ std::vector<std::string> Repl::complete(const std::string &before, size_t &start
     for (auto &c : commands()) names.push_back(c.name);
     if (index == 0) return keep(names, word);
 
-    // The command, as command() would resolve a prefix of it.
-    std::string cmd;
-    for (auto &n : names)
-        if (n.rfind(words[0].text, 0) == 0) cmd = cmd.empty() || n == words[0].text ? n : cmd;
+    std::vector<std::string> candidates;
+    const Command *c = find_command(words[0].text, candidates);
+    if (!c) return {};
+    const std::string cmd = c->name;
     const std::string prev = words[index - 1].text;
     if (prev == "-o") return files(word, {});
     if (cmd == ":help" && index == 1) {

@@ -76,7 +76,8 @@ bool Repl::run_input(const std::string &text, bool is_command) {
             ok = session_.define(file);
         }
     } catch (const jit::Interrupted &) {
-        err_ << "interrupted\n";
+        // At a terminal, over the echoed ^C and any progress line.
+        err_ << (interactive_ ? "\r\033[Kinterrupted\n" : "interrupted\n");
         interrupted_ = true;
     } catch (const rt::IOError &e) {
         err_ << "netc: error: " << e.what() << "\n";

@@ -7,6 +7,7 @@
 
 #include "Session.h"
 
+#include <map>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -49,6 +50,8 @@ private:
         Handler run;
     };
     static const std::vector<Command> &commands();
+    // By name, alias or unambiguous prefix; null with the candidates if none.
+    static const Command *find_command(const std::string &name, std::vector<std::string> &candidates);
     static std::vector<Word> split(const std::string &line, size_t from);
 
     bool run_input(const std::string &text, bool is_command);

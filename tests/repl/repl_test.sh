@@ -93,6 +93,7 @@ top() { grep "top-5" <<<"$1"; }
 out=$(printf 'const a = 1\n:quit\n:shape a\n' | "$netc" repl 2>&1); code=$?
 [ "$code" = 0 ] && [ "$out" = "defined const a = 1" ] && ok || bad ":quit: exit $code, output: $out"
 "$netc" repl x.net >/dev/null 2>&1; [ $? = 2 ] && ok || bad "netc repl FILE is not a usage error"
+"$netc" repl --help | grep -q "netc repl < SCRIPT" && ok || bad "netc repl --help says nothing of scripts"
 
 echo "repl sessions: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
