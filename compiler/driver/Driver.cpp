@@ -155,13 +155,7 @@ int Driver::run() {
         out_ << "netc " << NETC_VERSION << "\n";
         return kExitOk;
     }
-    if (opt_.command == "repl") {
-        if (!opt_.file.empty()) {
-            err_ << "netc: error: 'repl' takes no file; type :load " << opt_.file << " in it\n";
-            return kExitUsage;
-        }
-        return repl::run_repl(out_, err_);
-    }
+    if (opt_.command == "repl") return repl::run_repl(out_, err_);
     if (opt_.command == "compile" && opt_.emit.empty()) {
         err_ << "netc: error: '-o' is not in this build of netc yet; available: check, summary, weights, run, "
                 "bench, repl, --emit=ast|ir|dot|plan|halide|stmt\n";

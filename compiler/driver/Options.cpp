@@ -107,6 +107,10 @@ bool parse_options(int argc, char **argv, Options &o, std::string &error) {
         }
         if (a == "-h" || a == "--help") {
             o.help = true;
+        } else if (o.command == "repl") {
+            error = "'repl' takes no arguments; in it, :load FILE reads a file and :target, :threads and "
+                    ":weights set the rest";
+            return false;
         } else if (a == "--version") {
             o.command = "version";
         } else if (a == "-o") {
