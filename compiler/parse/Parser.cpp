@@ -471,8 +471,9 @@ private:
 
 namespace {
 
-// The lexer and parser of one text, set up as every entry point needs them:
-// UTF-8 and nesting checked, syntax errors reported as netc diagnostics.
+// The lexer and parser of one text as every entry point sets them up: the
+// tokens read, the lexer's own messages off (bad characters become BAD_CHAR
+// tokens), syntax errors to the given listener.
 struct ParseRun {
     antlr4::ANTLRInputStream input;
     grammar::NetLexer lexer{&input};
@@ -529,11 +530,15 @@ std::unique_ptr<Module> parse_module(const SourceManager &sources, int file, Dia
 ExprPtr parse_expression(const SourceManager &sources, int file, size_t begin, size_t end, Diagnostics &diag) {
     const SourceFile &src = sources.file(file);
     if (!checked_utf8(src, file, diag)) return nullptr;
-    // Blank out the text around the expression so that token positions stay
-    // those of the file's own text.
-    std::string text = src.text();
-    for (size_t i = 0; i < text.size(); i++)
-        if ((i < begin || i >= end) && text[i] != '\n') text[i] = ' ';
+    // Blank out the text around the expression, a space per code point, so
+    // that token positions (ANTLR counts code points) stay the file's own.
+    std::string text;
+    const std::string &all = src.text();
+    for (size_t i = 0; i < all.size(); i++) {
+        if (i >= begin && i < end) text += all[i];
+        else if (all[i] == '\n') text += '\n';
+        else if ((static_cast<unsigned char>(all[i]) & 0xC0) != 0x80) text += ' ';
+    }
     int before = diag.error_count();
     ParseRun run(text, new SyntaxErrorListener(file, src, diag));
     if (!check_nesting(run.tokens, file, diag)) return nullptr;
