@@ -9,6 +9,8 @@
 grammar Net;
 
 file        : decl* EOF ;
+// One expression on its own: the REPL's command arguments (`:shape EXPR`).
+exprOnly    : expr EOF ;
 
 decl        : importDecl
             | constDecl

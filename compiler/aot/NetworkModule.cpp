@@ -3,54 +3,16 @@
 #include "EntryFunction.h"
 #include "Kernel.h"
 #include "Memory.h"
+#include "Parallel.h"
 
 #include <algorithm>
-#include <atomic>
 #include <climits>
 #include <cstring>
 #include <map>
-#include <mutex>
-#include <thread>
 
 namespace netc::aot {
 
 using namespace Halide;
-
-namespace {
-
-// Lowers kernels on every core: Halide lowers separate pipelines thread-safely.
-void compile_modules(std::vector<lower::Kernel> &kernels, std::vector<Module> &out, const Target &t,
-                     const std::string &prefix, const Progress &progress) {
-    out.assign(kernels.size(), Module("", t));
-    std::atomic<int> next{0};
-    std::mutex lock;
-    std::exception_ptr failure;
-    auto worker = [&] {
-        for (int c; (c = next++) < static_cast<int>(kernels.size());) {
-            {
-                std::lock_guard<std::mutex> g(lock);
-                if (failure) return;
-                if (progress) progress(c, static_cast<int>(kernels.size()), kernels[c].name);
-            }
-            try {
-                std::vector<Argument> args(kernels[c].params.begin(), kernels[c].params.end());
-                out[c] = Pipeline(kernels[c].output)
-                             .compile_to_module(args, prefix + "_k" + std::to_string(c), t, LinkageType::Internal);
-            } catch (...) {
-                std::lock_guard<std::mutex> g(lock);
-                if (!failure) failure = std::current_exception();
-            }
-        }
-    };
-    unsigned threads = std::max(1u, std::min(4u, std::thread::hardware_concurrency()));
-    std::vector<std::thread> pool;
-    for (unsigned i = 1; i < threads; i++) pool.emplace_back(worker);
-    worker();
-    for (auto &th : pool) th.join();
-    if (failure) std::rethrow_exception(failure);
-}
-
-}  // namespace
 
 NetworkModule network_module(const lower::Plan &plan, const weights::WeightMap &w, const Target &target,
                              const std::string &prefix, const Progress &progress) {
@@ -99,8 +61,15 @@ NetworkModule network_module(const lower::Plan &plan, const weights::WeightMap &
     nm.max_batch = static_cast<int>(std::min<int64_t>(INT_MAX, (int64_t(INT_MAX) / 4) / largest));
 
     entry.append(entry_function(nm.run, plan, memory, calls, target.has_gpu_feature()));
-    std::vector<Module> modules;
-    compile_modules(kernels, modules, target, prefix, progress);
+    std::vector<Module> modules(kernels.size(), Module(prefix, target));
+    int count = static_cast<int>(kernels.size());
+    lower::for_each_parallel(
+        count, [&](int c) { if (progress) progress(c, count, kernels[c].name); },
+        [&](int c) {
+            std::vector<Argument> args(kernels[c].params.begin(), kernels[c].params.end());
+            modules[c] = Pipeline(kernels[c].output)
+                             .compile_to_module(args, prefix + "_k" + std::to_string(c), target, LinkageType::Internal);
+        });
     modules.insert(modules.begin(), entry);
     nm.module = link_modules(prefix, modules);
     return nm;

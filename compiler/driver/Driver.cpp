@@ -5,6 +5,7 @@
 #include "IRPrinter.h"
 #include "JitNetwork.h"
 #include "Npy.h"
+#include "Repl.h"
 #include "Resolve.h"
 #include "Summary.h"
 
@@ -165,10 +166,7 @@ int Driver::run() {
         out_ << "netc " << NETC_VERSION << "\n";
         return kExitOk;
     }
-    if (opt_.command == "repl") {
-        err_ << "netc: error: 'repl' is not in this build of netc yet\n";
-        return kExitUsage;
-    }
+    if (opt_.command == "repl") return repl::run_repl(out_, err_);
     bool aot = opt_.command == "compile" && aot_requested();
     if (aot && opt_.output.empty()) {
         err_ << "netc: error: compiling ahead of time needs -o NAME.o\n";

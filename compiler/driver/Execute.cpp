@@ -1,7 +1,9 @@
 // The driver's code-generating commands: weights, run, bench, and the
 // --emit=plan|halide|stmt dumps. Each runs the front end, then
-// build_plan -> lower_step (per step) -> JIT, in that order.
+// build_plan -> lower_step (per step) -> JIT, in that order. What happens
+// after the compile (exec::) is shared with the REPL.
 #include "Driver.h"
+#include "Execute.h"
 
 #include "JitNetwork.h"
 #include "Npy.h"
@@ -24,7 +26,17 @@ double now_ms() {
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-// A fixed pseudo-random standard-normal image batch (no --input, and bench).
+}  // namespace
+
+namespace exec {
+
+Halide::Target parse_target(const std::string &spec, const std::string &what) {
+    if (spec == "host") return Halide::get_jit_target_from_environment();
+    if (!Halide::Target::validate_target_string(spec))
+        throw rt::IOError(what + ": '" + spec + "' is not a Halide target string");
+    return Halide::Target(spec);
+}
+
 std::vector<float> random_input(int64_t size) {
     std::vector<float> x(size);
     std::mt19937 gen(1);
@@ -33,14 +45,85 @@ std::vector<float> random_input(int64_t size) {
     return x;
 }
 
-}  // namespace
-
-Halide::Target Driver::target() const {
-    if (opt_.target == "host") return Halide::get_jit_target_from_environment();
-    if (!Halide::Target::validate_target_string(opt_.target))
-        throw rt::IOError("--target: '" + opt_.target + "' is not a Halide target string");
-    return Halide::Target(opt_.target);
+void check_input(const ir::Graph &g, const rt::Array &x, const std::string &file, const std::string &resize) {
+    const ir::Shape &want = g.node(g.inputs[0]).shape;
+    if (x.shape.size() != want.dims.size() || x.shape[0] < 1 ||
+        !std::equal(want.dims.begin() + 1, want.dims.end(), x.shape.begin() + 1))
+        throw rt::IOError(file + ": input has shape " + x.shape_str() + "; network '" + g.name + "' expects " +
+                          want.str(g.batch_symbol) +
+                          (want.rank() == 4 ? " (" + resize + " runs it at another size)" : ""));
+    if (x.shape[0] > (1 << 20))
+        throw rt::IOError(file + ": batch of " + std::to_string(x.shape[0]) + " is too large");
 }
+
+void run_report(jit::JitNetwork &net, const std::string &name, const rt::Array &x, const std::string &output,
+                const Compiled &compiled, std::ostream &out) {
+    std::ios::fmtflags flags = out.flags();
+    std::streamsize precision = out.precision();
+    int batch = static_cast<int>(x.shape[0]);
+    rt::Array y;
+    y.shape = net.output_shape(batch);
+    y.data.resize(y.size());
+    double t0 = now_ms();
+    net.run(x.data.data(), y.data.data(), batch);
+    double run_ms = now_ms() - t0;
+    if (!output.empty()) rt::write_npy(output, y);
+    out << name << ": output " << y.shape_str();
+    if (!output.empty()) out << " -> " << output;
+    out << "\n";
+    if (y.shape.size() == 2 && y.shape[1] >= 5) {
+        int64_t k = y.shape[1];
+        for (int n = 0; n < batch && n < 8; n++) {
+            std::vector<int64_t> idx(k);
+            std::iota(idx.begin(), idx.end(), 0);
+            const float *row = y.data.data() + n * k;
+            std::partial_sort(idx.begin(), idx.begin() + 5, idx.end(), [&](int64_t a, int64_t b) { return row[a] > row[b]; });
+            out << "  image " << n << " top-5:";
+            for (int i = 0; i < 5; i++) out << " " << idx[i] << " (" << std::setprecision(4) << row[idx[i]] << ")";
+            out << "\n";
+        }
+    }
+    out << std::fixed << std::setprecision(1) << "  JIT compile ";
+    if (compiled.cached) out << "cached";
+    else out << compiled.ms << " ms";
+    out << " (" << net.stats().kernels << " kernels for " << net.stats().steps << " steps); forward " << run_ms
+        << " ms for batch " << batch << (compiled.cached ? "" : " (first run)") << "\n";
+    out.flags(flags);
+    out.precision(precision);
+}
+
+void bench_report(jit::JitNetwork &net, const std::string &name, const BenchOptions &o, const Compiled &compiled,
+                  std::ostream &out, std::ostream &err) {
+    std::ios::fmtflags flags = out.flags();
+    std::streamsize precision = out.precision();
+    std::vector<float> x = random_input(net.input_size(o.batch)), y(net.output_size(o.batch));
+    for (int64_t i = 0; i < o.burn_in; i++) net.run(x.data(), y.data(), o.batch);
+    if (o.profile) net.enable_profile();
+    std::vector<double> secs;
+    for (int64_t i = 0; i < o.steps; i++) {
+        double t0 = now_ms();
+        net.run(x.data(), y.data(), o.batch);
+        secs.push_back((now_ms() - t0) / 1000.0);
+    }
+    double mean = std::accumulate(secs.begin(), secs.end(), 0.0) / secs.size(), var = 0;
+    for (double s : secs) var += (s - mean) * (s - mean);
+    double sd = std::sqrt(var / secs.size());
+    for (float v : y)
+        if (!std::isfinite(v)) throw rt::IOError("the network produced a non-finite value");
+    out << name << " batch " << o.batch << ": JIT compile ";
+    if (compiled.cached) out << "cached\n";
+    else out << std::fixed << std::setprecision(2) << compiled.ms / 1000.0 << " s\n";
+    out << "Forward across " << o.steps << " steps, " << std::fixed << std::setprecision(3) << mean << " +/- " << sd
+        << " sec / batch\n";
+    out << std::setprecision(1) << o.batch / mean << " images/s\n";
+    out.flags(flags);
+    out.precision(precision);
+    if (o.profile) net.print_profile(err, static_cast<int>(o.steps));
+}
+
+}  // namespace exec
+
+Halide::Target Driver::target() const { return exec::parse_target(opt_.target, "--target"); }
 
 weights::WeightMap Driver::network_weights(const ir::Graph &g, bool random_default) {
     if (!opt_.weights.empty() && opt_.random_seed >= 0)
@@ -91,56 +174,21 @@ int Driver::run_command(int m) {
     if (!g) return fail();
     auto w = network_weights(*g, false);
     // The input is checked before the (seconds-long) compile.
-    const ir::Shape &want = g->node(g->inputs[0]).shape;
     rt::Array x;
     if (!opt_.input.empty()) {
         stage("read input");
         x = rt::read_npy(opt_.input);
-        if (x.shape.size() != want.dims.size() || x.shape[0] < 1 ||
-            !std::equal(want.dims.begin() + 1, want.dims.end(), x.shape.begin() + 1))
-            throw rt::IOError(opt_.input + ": input has shape " + x.shape_str() + "; network '" + g->name +
-                              "' expects " + want.str(g->batch_symbol) +
-                              (want.rank() == 4 ? " (--image-size H,W runs it at another size)" : ""));
-        if (x.shape[0] > (1 << 20))
-            throw rt::IOError(opt_.input + ": batch of " + std::to_string(x.shape[0]) + " is too large");
+        exec::check_input(*g, x, opt_.input, "--image-size H,W");
     } else {
         // No input given: a fixed pseudo-random image, so a run shows the pipeline works.
-        x.shape = want.dims;
+        x.shape = g->node(g->inputs[0]).shape.dims;
         x.shape[0] = std::max<int64_t>(1, opt_.batch);
-        x.data = random_input(x.size());
+        x.data = exec::random_input(x.size());
         err_ << "netc: no --input given; using a pseudo-random " << x.shape_str() << " image\n";
     }
     auto net = compile(*g, w);
-    int batch = static_cast<int>(x.shape[0]);
-    rt::Array y;
-    y.shape = net->output_shape(batch);
-    y.data.resize(y.size());
     stage("run");
-    double t0 = now_ms();
-    net->run(x.data.data(), y.data.data(), batch);
-    double run_ms = now_ms() - t0;
-    if (!opt_.output.empty()) {
-        stage("write output");
-        rt::write_npy(opt_.output, y);
-    }
-    out_ << g->name << ": output " << y.shape_str();
-    if (!opt_.output.empty()) out_ << " -> " << opt_.output;
-    out_ << "\n";
-    if (y.shape.size() == 2 && y.shape[1] >= 5) {
-        int64_t k = y.shape[1];
-        for (int n = 0; n < batch && n < 8; n++) {
-            std::vector<int64_t> idx(k);
-            std::iota(idx.begin(), idx.end(), 0);
-            const float *row = y.data.data() + n * k;
-            std::partial_sort(idx.begin(), idx.begin() + 5, idx.end(), [&](int64_t a, int64_t b) { return row[a] > row[b]; });
-            out_ << "  image " << n << " top-5:";
-            for (int i = 0; i < 5; i++) out_ << " " << idx[i] << " (" << std::setprecision(4) << row[idx[i]] << ")";
-            out_ << "\n";
-        }
-    }
-    out_ << std::fixed << std::setprecision(1) << "  JIT compile " << compile_ms_ << " ms (" << net->stats().kernels
-         << " kernels for " << net->stats().steps << " steps); forward " << run_ms << " ms for batch " << batch
-         << " (first run)\n";
+    exec::run_report(*net, g->name, x, opt_.output, {compile_ms_, false}, out_);
     return kExitOk;
 }
 
@@ -149,28 +197,13 @@ int Driver::bench_command(int m) {
     if (!g) return fail();
     auto w = network_weights(*g, true);
     auto net = compile(*g, w);
-    int batch = static_cast<int>(opt_.batch > 0 ? opt_.batch : 1);
-    std::vector<float> x = random_input(net->input_size(batch)), y(net->output_size(batch));
     stage("benchmark");
-    for (int64_t i = 0; i < opt_.burn_in; i++) net->run(x.data(), y.data(), batch);
-    if (getenv("NETC_PROFILE")) net->enable_profile();
-    std::vector<double> secs;
-    for (int64_t i = 0; i < opt_.steps; i++) {
-        double t0 = now_ms();
-        net->run(x.data(), y.data(), batch);
-        secs.push_back((now_ms() - t0) / 1000.0);
-    }
-    double mean = std::accumulate(secs.begin(), secs.end(), 0.0) / secs.size(), var = 0;
-    for (double s : secs) var += (s - mean) * (s - mean);
-    double sd = std::sqrt(var / secs.size());
-    for (float v : y)
-        if (!std::isfinite(v)) throw rt::IOError("the network produced a non-finite value");
-    out_ << g->name << " batch " << batch << ": JIT compile " << std::fixed << std::setprecision(2)
-         << compile_ms_ / 1000.0 << " s\n";
-    out_ << "Forward across " << opt_.steps << " steps, " << std::setprecision(3) << mean << " +/- " << sd
-         << " sec / batch\n";
-    out_ << std::setprecision(1) << batch / mean << " images/s\n";
-    if (getenv("NETC_PROFILE")) net->print_profile(err_, static_cast<int>(opt_.steps));
+    exec::BenchOptions o;
+    o.batch = static_cast<int>(opt_.batch > 0 ? opt_.batch : 1);
+    o.steps = opt_.steps;
+    o.burn_in = opt_.burn_in;
+    o.profile = getenv("NETC_PROFILE") != nullptr;
+    exec::bench_report(*net, g->name, o, {compile_ms_, false}, out_, err_);
     return kExitOk;
 }
 

@@ -32,6 +32,24 @@ std::string help_text(const std::string &command) {
                "Prints a Keras-style table of the network: each op's scope path, kind, output\n"
                "shape and parameter count, then total, trainable and non-trainable parameters\n"
                "(batch-norm moving statistics are non-trainable, as in TensorFlow).\n";
+    if (command == "repl")
+        return "usage: netc repl\n\n"
+               "An interactive session: type definitions (imports, constants, arg_scopes, units,\n"
+               "networks; a name defined again replaces the old definition) and commands, which\n"
+               "start with ':'. Networks are JIT-compiled in-process and the compiled pipelines\n"
+               "kept until a definition they use, the weights or the target change.\n\n"
+               "  :load FILE          import a .net file          :defs, :show NAME, :check\n"
+               "  :summary NET        the network's table          :shape EXPR\n"
+               "  :run NET [IN.npy] [-o OUT.npy] [batch=N]         :bench NET [batch=N] [steps=S]\n"
+               "  :emit NET ir|dot|plan|halide|stmt|asm [-o FILE]\n"
+               "  :weights random SEED | load W.npz | save NET W.npz\n"
+               "  :target T, :threads N, :cache, :help [CMD], :quit\n\n"
+               "NET is a network's name, or NAME(param = value, ...); image_size = H or (H, W)\n"
+               "runs a fully convolutional network at another size. At a terminal, lines are\n"
+               "edited with libedit (history in ~/.netc_history, or $NETC_HISTORY; Tab\n"
+               "completes), Ctrl-C stops a compile or run, or drops the line being typed, and\n"
+               "Ctrl-D leaves. Without a terminal, `netc repl < SCRIPT` runs the lines with no\n"
+               "prompts and exits 1 if any of them failed (130 when interrupted).\n";
     return "usage: netc FILE.net -o OUT.o [--entry NAME] [--target T] [--weights W.npz | --random-weights SEED]\n"
            "                  [--emit obj,h,lib,ll,bc,asm,stmt,html,dot] [-O0|-O2]\n"
            "       netc check   FILE.net\n"
@@ -39,7 +57,7 @@ std::string help_text(const std::string &command) {
            "       netc weights FILE.net [--entry NAME] --random-weights SEED -o W.npz\n"
            "       netc run     FILE.net [--entry NAME] --input X.npy (--weights W.npz | --random-weights SEED) -o Y.npy\n"
            "       netc bench   FILE.net [--entry NAME] --batch N [--steps 100] [--burn-in 10] [--threads T]\n"
-           "       netc repl\n\n"
+           "       netc repl                          # interactive; `netc repl --help`\n\n"
            "Compiler stages can be dumped with --emit=ast|ir|dot|plan|halide|stmt (to stdout,\n"
            "or -o FILE).\n"
            "Options:\n"
@@ -89,6 +107,10 @@ bool parse_options(int argc, char **argv, Options &o, std::string &error) {
         }
         if (a == "-h" || a == "--help") {
             o.help = true;
+        } else if (o.command == "repl") {
+            error = "'repl' takes no arguments; in it, :load FILE reads a file and :target, :threads and "
+                    ":weights set the rest";
+            return false;
         } else if (a == "--version") {
             o.command = "version";
         } else if (a == "-o") {

@@ -1,16 +1,14 @@
 #include "JitNetwork.h"
 
 #include "Diagnostics.h"
+#include "Parallel.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <iomanip>
-#include <atomic>
 #include <map>
-#include <mutex>
-#include <thread>
 #include <unistd.h>
 
 namespace netc::jit {
@@ -27,11 +25,13 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
 
 }  // namespace
 
-JitNetwork::JitNetwork(lower::Plan plan, const weights::WeightMap &w, const Target &target, const Progress &progress)
-    : plan_(std::move(plan)), target_(target) {
+JitNetwork::JitNetwork(lower::Plan plan, const weights::WeightMap &w, const Target &target, const Progress &progress,
+                       Interrupt interrupt)
+    : plan_(std::move(plan)), target_(target), interrupt_(std::move(interrupt)) {
     std::map<std::string, int> by_key;
     stats_.steps = static_cast<int>(plan_.steps.size());
     for (size_t i = 0; i < plan_.steps.size(); i++) {
+        check_interrupt();
         auto t0 = std::chrono::steady_clock::now();
         lower::Kernel k = lower::lower_step(plan_, static_cast<int>(i), w, target_);
         stats_.lower_ms += ms_since(t0);
@@ -56,34 +56,15 @@ JitNetwork::JitNetwork(lower::Plan plan, const weights::WeightMap &w, const Targ
         codes_[run.code].steps.push_back(static_cast<int>(i));
         steps_.push_back(std::move(run));
     }
-    // Kernels are independent: compile them on every core (Halide compiles
-    // separate pipelines thread-safely; LLVM gets one context per module).
     auto t0 = std::chrono::steady_clock::now();
-    std::atomic<int> next{0};
-    std::mutex lock;
-    std::exception_ptr failure;
-    auto worker = [&] {
-        for (int c; (c = next++) < static_cast<int>(codes_.size());) {
-            {
-                std::lock_guard<std::mutex> g(lock);
-                if (failure) return;
-                if (progress) progress(c, static_cast<int>(codes_.size()), codes_[c].kernel.name);
-            }
-            try {
-                codes_[c].kernel.output.compile_jit(target_);
-            } catch (...) {
-                std::lock_guard<std::mutex> g(lock);
-                if (!failure) failure = std::current_exception();
-            }
-        }
-    };
-    unsigned threads = std::max(1u, std::min(4u, std::thread::hardware_concurrency()));
-    if (const char *e = getenv("HL_NUM_THREADS")) threads = std::max(1, std::min(4, atoi(e)));
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < threads; t++) pool.emplace_back(worker);
-    worker();
-    for (auto &t : pool) t.join();
-    if (failure) std::rethrow_exception(failure);
+    int count = static_cast<int>(codes_.size());
+    lower::for_each_parallel(
+        count,
+        [&](int c) {
+            check_interrupt();
+            if (progress) progress(c, count, codes_[c].kernel.name);
+        },
+        [&](int c) { codes_[c].kernel.output.compile_jit(target_); });
     stats_.compile_ms = ms_since(t0);
     stats_.kernels = static_cast<int>(codes_.size());
 }
@@ -160,6 +141,7 @@ void JitNetwork::run(const float *input, float *output, int batch) {
                 std::memcpy(dst + n * image + r.at + y * r.stride, input + (n * r.rows + y) * r.row, r.row * sizeof(float));
     }
     for (size_t i = 0; i < steps_.size(); i++) {
+        check_interrupt();
         const StepRun &s = steps_[i];
         const Code &code = codes_[s.code];
         ParamMap params;
@@ -186,15 +168,17 @@ void JitNetwork::run(const float *input, float *output, int batch) {
         std::memcpy(output, input, input_size(batch) * sizeof(float));
 }
 
-void JitNetwork::print_stmt(std::ostream &os) const {
+// Halide writes these dumps only to files: each kernel goes through a
+// temporary file into os.
+void JitNetwork::print_kernels(std::ostream &os, const char *suffix, const KernelWriter &write) const {
     for (auto &c : codes_) {
         os << "// kernel " << c.kernel.name << " (" << c.steps.size() << " step" << (c.steps.size() == 1 ? "" : "s")
            << "): " << c.kernel.key << "\n";
-        std::string path = std::string("/tmp/netc_stmt_") + std::to_string(getpid()) + ".stmt";
+        std::string path = std::string("/tmp/netc_kernel_") + std::to_string(getpid()) + suffix;
         std::vector<Argument> args;
         for (auto &p : c.kernel.params) args.push_back(p);
         Func f = c.kernel.output;
-        f.compile_to_lowered_stmt(path, args, Halide::Text, target_);
+        write(f, path, args);
         FILE *fp = fopen(path.c_str(), "r");
         if (fp) {
             char buf[65536];
@@ -204,6 +188,20 @@ void JitNetwork::print_stmt(std::ostream &os) const {
             remove(path.c_str());
         }
     }
+}
+
+void JitNetwork::print_stmt(std::ostream &os) const {
+    print_kernels(os, ".stmt", [&](Func &f, const std::string &path, const std::vector<Argument> &args) {
+        f.compile_to_lowered_stmt(path, args, Halide::Text, target_);
+    });
+}
+
+void JitNetwork::print_asm(std::ostream &os) const {
+    // The JIT target minus `jit`: the same code, as an object file would hold it.
+    Target t = target_.without_feature(Target::JIT);
+    print_kernels(os, ".s", [&](Func &f, const std::string &path, const std::vector<Argument> &args) {
+        f.compile_to_assembly(path, args, f.name(), t);
+    });
 }
 
 void JitNetwork::enable_profile() { profile_.assign(steps_.size(), 0.0); }

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -23,14 +24,24 @@ struct CompileStats {
     double lower_ms = 0, compile_ms = 0;
 };
 
+// Thrown at the next safe point after the interrupt callback asked to stop.
+struct Interrupted : std::runtime_error {
+    Interrupted() : std::runtime_error("interrupted") {}
+};
+
 class JitNetwork {
 public:
     // progress(kernel, kernels, name) is called as each distinct kernel starts compiling.
     using Progress = std::function<void(int, int, const std::string &)>;
+    // Polled between kernel lowerings and compiles and between the steps of
+    // a run (a kernel itself cannot be stopped); true makes them throw
+    // Interrupted. The REPL's Ctrl-C.
+    using Interrupt = std::function<bool()>;
     JitNetwork(lower::Plan plan, const weights::WeightMap &w, const Halide::Target &target,
-               const Progress &progress = nullptr);
+               const Progress &progress = nullptr, Interrupt interrupt = nullptr);
 
     // input: NHWC [batch, H, W, C] float32; output: the network's output for batch images.
+    // An interrupted run leaves output partly written; the next run is whole.
     void run(const float *input, float *output, int batch);
 
     const lower::Plan &plan() const { return plan_; }
@@ -43,6 +54,8 @@ public:
     // each kernel's Halide definition summary (--emit=halide).
     void print_stmt(std::ostream &os) const;
     void print_halide(std::ostream &os) const;
+    // Each distinct kernel's assembly for the target (the REPL's `:emit asm`).
+    void print_asm(std::ostream &os) const;
     // Per-step wall time, accumulated over runs (netc bench --profile).
     void enable_profile();
     void print_profile(std::ostream &os, int runs) const;
@@ -63,8 +76,15 @@ private:
     float *storage(int buffer, const float *input, float *output) const;
     void zero_border(int buffer, int batch);
 
+    using KernelWriter = std::function<void(Halide::Func &, const std::string &, const std::vector<Halide::Argument> &)>;
+    void print_kernels(std::ostream &os, const char *suffix, const KernelWriter &write) const;
+    void check_interrupt() const {
+        if (interrupt_ && interrupt_()) throw Interrupted();
+    }
+
     lower::Plan plan_;
     Halide::Target target_;
+    Interrupt interrupt_;
     std::vector<Code> codes_;
     std::vector<StepRun> steps_;
     std::vector<std::vector<float>> constant_data_;

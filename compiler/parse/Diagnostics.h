@@ -35,6 +35,11 @@ public:
     void set_error_limit(int n) { limit_ = n; }
     // Prints "N errors generated." when there were errors.
     void summarize();
+    // Starts counting afresh (the REPL, once per input).
+    void reset() {
+        errors_ = 0;
+        suppressing_ = false;
+    }
 
 private:
     // Counts an error; false once past the limit, when it is not printed.

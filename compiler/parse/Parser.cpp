@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <limits>
+#include <sstream>
 
 namespace netc {
 
@@ -42,10 +43,26 @@ std::string describe_token(antlr4::Token *t) {
     return "'" + shown + "'";
 }
 
+// "Unexpected end of file" points just past the last character rather than
+// at the empty line after the final newline, so the caret has context.
+Loc end_of_text(Loc l, const SourceFile &src) {
+    l.length = 1;
+    auto blank = [](const std::string &t) { return t.find_first_not_of(" \t\r\f") == std::string::npos; };
+    int line = l.line;
+    while (line > 1 && blank(src.line(line))) line--;
+    if (line == l.line) return l;
+    std::string text = src.line(line);
+    int cps = 0;
+    for (unsigned char c : text) cps += (c & 0xC0) != 0x80;
+    l.line = line;
+    l.col = cps + 1;
+    return l;
+}
+
 // Turns ANTLR's messages into netc's wording and positions.
 class SyntaxErrorListener : public antlr4::BaseErrorListener {
 public:
-    SyntaxErrorListener(int file, Diagnostics &diag) : file_(file), diag_(diag) {}
+    SyntaxErrorListener(int file, const SourceFile &src, Diagnostics &diag) : file_(file), src_(src), diag_(diag) {}
 
     void syntaxError(antlr4::Recognizer *, antlr4::Token *bad, size_t line, size_t col,
                      const std::string &msg, std::exception_ptr) override {
@@ -56,6 +73,7 @@ public:
         std::string text;
         if (bad) {
             l = loc_of(file_, bad);
+            if (bad->getType() == antlr4::Token::EOF) l = end_of_text(l, src_);
             if (bad->getType() == grammar::NetLexer::BAD_CHAR)
                 text = "unexpected character " + describe_token(bad);
             else if (bad->getType() == grammar::NetLexer::UNTERMINATED_STRING)
@@ -77,6 +95,7 @@ public:
 
 private:
     int file_;
+    const SourceFile &src_;
     Diagnostics &diag_;
 };
 
@@ -121,6 +140,8 @@ public:
         for (auto *d : ctx->decl()) m->decls.push_back(decl(d));
         return m;
     }
+
+    ExprPtr build(G::ExprOnlyContext *ctx) { return expr(ctx->expr()); }
 
 private:
     int file_;
@@ -448,27 +469,55 @@ private:
 
 }  // namespace
 
+namespace {
+
+// The lexer and parser of one text as every entry point sets them up: the
+// tokens read, the lexer's own messages off (bad characters become BAD_CHAR
+// tokens), syntax errors to the given listener.
+struct ParseRun {
+    antlr4::ANTLRInputStream input;
+    grammar::NetLexer lexer{&input};
+    antlr4::CommonTokenStream tokens{&lexer};
+    grammar::NetParser parser{&tokens};
+    std::unique_ptr<antlr4::ANTLRErrorListener> listener;
+
+    ParseRun(const std::string &text, antlr4::ANTLRErrorListener *l) : input(text), listener(l) {
+        lexer.removeErrorListeners();
+        tokens.fill();
+        parser.removeErrorListeners();
+        parser.addErrorListener(listener.get());
+    }
+};
+
+bool checked_utf8(const SourceFile &src, int file, Diagnostics &diag) {
+    int bad_line = 0, bad_col = 0;
+    if (validate_utf8(src.text(), bad_line, bad_col)) return true;
+    diag.error(Loc{file, bad_line, bad_col, 1}, "source is not valid UTF-8 text");
+    return false;
+}
+
+// Notes whether the first syntax error sits at the end of the input, i.e.
+// whether more text could still make the input valid.
+class EndOfInputListener : public antlr4::BaseErrorListener {
+public:
+    bool any = false, at_end = false;
+    void syntaxError(antlr4::Recognizer *, antlr4::Token *bad, size_t, size_t, const std::string &,
+                     std::exception_ptr) override {
+        if (any) return;
+        any = true;
+        at_end = bad && bad->getType() == antlr4::Token::EOF;
+    }
+};
+
+}  // namespace
+
 std::unique_ptr<Module> parse_module(const SourceManager &sources, int file, Diagnostics &diag) {
     const SourceFile &src = sources.file(file);
-    int bad_line = 0, bad_col = 0;
-    if (!validate_utf8(src.text(), bad_line, bad_col)) {
-        Loc l{file, bad_line, bad_col, 1};
-        diag.error(l, "source is not valid UTF-8 text");
-        return nullptr;
-    }
+    if (!checked_utf8(src, file, diag)) return nullptr;
     int before = diag.error_count();
-    antlr4::ANTLRInputStream input(src.text());
-    grammar::NetLexer lexer(&input);
-    lexer.removeErrorListeners();
-    antlr4::CommonTokenStream tokens(&lexer);
-    tokens.fill();
-    if (!check_nesting(tokens, file, diag)) return nullptr;
-
-    grammar::NetParser parser(&tokens);
-    SyntaxErrorListener listener(file, diag);
-    parser.removeErrorListeners();
-    parser.addErrorListener(&listener);
-    G::FileContext *tree = parser.file();
+    ParseRun run(src.text(), new SyntaxErrorListener(file, src, diag));
+    if (!check_nesting(run.tokens, file, diag)) return nullptr;
+    G::FileContext *tree = run.parser.file();
     if (diag.error_count() > before) return nullptr;
 
     AstBuilder builder(file, diag);
@@ -476,6 +525,58 @@ std::unique_ptr<Module> parse_module(const SourceManager &sources, int file, Dia
     if (diag.error_count() > before) return nullptr;
     module->path = src.path();
     return module;
+}
+
+ExprPtr parse_expression(const SourceManager &sources, int file, size_t begin, size_t end, Diagnostics &diag) {
+    const SourceFile &src = sources.file(file);
+    if (!checked_utf8(src, file, diag)) return nullptr;
+    // Blank out the text around the expression, a space per code point, so
+    // that token positions (ANTLR counts code points) stay the file's own.
+    std::string text;
+    const std::string &all = src.text();
+    for (size_t i = 0; i < all.size(); i++) {
+        if (i >= begin && i < end) text += all[i];
+        else if (all[i] == '\n') text += '\n';
+        else if ((static_cast<unsigned char>(all[i]) & 0xC0) != 0x80) text += ' ';
+    }
+    int before = diag.error_count();
+    ParseRun run(text, new SyntaxErrorListener(file, src, diag));
+    if (!check_nesting(run.tokens, file, diag)) return nullptr;
+    G::ExprOnlyContext *tree = run.parser.exprOnly();
+    if (diag.error_count() > before) return nullptr;
+    AstBuilder builder(file, diag);
+    ExprPtr e = builder.build(tree);
+    if (diag.error_count() > before) return nullptr;
+    return e;
+}
+
+bool needs_more_input(const std::string &text) {
+    int line = 0, col = 0;
+    if (!validate_utf8(text, line, col)) return false;
+    auto *listener = new EndOfInputListener;
+    ParseRun run(text, listener);
+    // An unclosed /* comment lexes as '/' then '*' (a closed one is skipped).
+    std::vector<antlr4::Token *> toks = run.tokens.getTokens();
+    for (size_t i = 0; i + 1 < toks.size(); i++)
+        if (toks[i]->getText() == "/" && toks[i + 1]->getText() == "*" &&
+            toks[i + 1]->getStartIndex() == toks[i]->getStartIndex() + 1)
+            return true;
+    SourceManager none;
+    std::ostringstream sink;
+    Diagnostics quiet(none, sink);
+    if (!check_nesting(run.tokens, -1, quiet)) return false;
+    run.parser.file();
+    if (listener->at_end) return true;
+    // An error inside an open body waits for its closing brace: the whole
+    // definition is then reported at once, and its rest is not taken for new
+    // input that fails again. (Braces only: an unclosed parenthesis must not
+    // swallow everything after it.)
+    int depth = 0;
+    for (antlr4::Token *t : toks) {
+        if (t->getText() == "{") depth++;
+        if (t->getText() == "}" && depth > 0) depth--;
+    }
+    return depth > 0;
 }
 
 }  // namespace netc

@@ -15,6 +15,18 @@ namespace netc {
 std::unique_ptr<ast::Module> parse_module(const SourceManager &sources, int file,
                                           Diagnostics &diag);
 
+// Parses the expression in bytes [begin, end) of a file already added (a
+// REPL command's argument). Locations are the file's own, so a caret lands
+// under the typed text. Null after reporting errors.
+ast::ExprPtr parse_expression(const SourceManager &sources, int file, size_t begin, size_t end,
+                              Diagnostics &diag);
+
+// True when text is not a complete module yet: its first syntax error is at
+// the end of the input (an open body, a trailing operator, an unclosed
+// comment), or a body is still open after an error. The REPL then reads
+// another line.
+bool needs_more_input(const std::string &text);
+
 // Bounds that keep the recursive parser and later stages on the stack.
 constexpr int kMaxNesting = 200;
 

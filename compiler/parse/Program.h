@@ -25,6 +25,10 @@ public:
     // Loads source text that has no file of its own (the REPL, tests).
     // Imports resolve against `dir`.
     int load_text(const std::string &name, const std::string &text, const std::string &dir);
+    // Adds a module assembled by the caller (the REPL's session, whose
+    // declarations come from many typed inputs), loading its imports from
+    // `dir`. Returns the module index, or -1 after reporting errors.
+    int add_module(std::unique_ptr<ast::Module> m, const std::string &dir) { return finish_module(std::move(m), dir); }
 
     const ast::Module &module(int i) const { return *modules_.at(i); }
     ast::Module &module(int i) { return *modules_.at(i); }

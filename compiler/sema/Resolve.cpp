@@ -39,6 +39,7 @@ public:
     void run() {
         for (auto &d : p_.module(m_).decls) decl(*d);
     }
+    void run(const Decl &d) { decl(d); }
 
 private:
     Program &p_;
@@ -241,6 +242,12 @@ private:
 bool resolve_module(Program &program, int m) {
     int before = program.diag().error_count();
     Resolver(program, m).run();
+    return program.diag().error_count() == before;
+}
+
+bool resolve_decl(Program &program, int m, const Decl &d) {
+    int before = program.diag().error_count();
+    Resolver(program, m).run(d);
     return program.diag().error_count() == before;
 }
 

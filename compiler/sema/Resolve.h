@@ -10,6 +10,9 @@ namespace netc {
 
 // Checks every declaration of module m. Returns false after reporting errors.
 bool resolve_module(Program &program, int m);
+// Checks one declaration of module m (the REPL checks what was typed apart
+// from what it may break).
+bool resolve_decl(Program &program, int m, const ast::Decl &d);
 
 // The closest candidate within a small edit distance, or "".
 std::string suggest(const std::string &name, const std::vector<std::string> &candidates);

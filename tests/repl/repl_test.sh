@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Scripted REPL sessions: `netc repl < SESSION` with stdout and stderr
+# together, compared with SESSION's .expected file once the times are
+# blanked out (and the repository's path). A `# exit: N` line in a session
+# gives the exit code it must end with (default 0). Then :run against
+# `netc run` on the same network, weights and input.
+#   NETC_UPDATE_GOLDEN=1 bash tests/repl/repl_test.sh build/bin/netc   rewrites the .expected files
+set -u
+netc=$(realpath "$1")
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+py=/usr/bin/python3  # Debian's, with NumPy
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# Sessions run in a scratch directory holding images.npy, [2, 32, 32, 3].
+"$py" -c "import numpy as np; np.save('$tmp/images.npy', np.random.RandomState(0).rand(2, 32, 32, 3).astype(np.float32))"
+
+# Times, and top-5 values (their last digit may differ between vector widths).
+filter() {
+  sed -E -e 's/JIT compile [0-9.]+ (ms|s)/JIT compile # \1/' \
+         -e 's/forward [0-9.]+ ms/forward # ms/' \
+         -e 's/steps, [0-9.]+ \+\/- [0-9.]+ sec/steps, # +\/- # sec/' \
+         -e 's/^[0-9.]+ images\/s/# images\/s/' \
+         -e '/top-5:/ s/\(-?[0-9][0-9.e+-]*\)/(#)/g' \
+         -e "s|$root/|ROOT/|g"
+}
+
+session() {  # NAME FILE
+  local name=$1 file=$2 want code out
+  want=$(sed -nE 's/^# exit: ([0-9]+)$/\1/p' "$file" | head -1)
+  out=$(cd "$tmp" && timeout 300 "$netc" repl <"$file" 2>&1); code=$?
+  out=$(filter <<<"$out")
+  if [ "${NETC_UPDATE_GOLDEN:-}" = 1 ]; then
+    printf '%s\n' "$out" >"$here/$name.expected"
+  fi
+  if [ "$code" != "${want:-0}" ]; then
+    bad "$name: exit $code, want ${want:-0}"; echo "$out" | tail -20
+  elif ! diff -u "$here/$name.expected" <(printf '%s\n' "$out") >"$tmp/diff"; then
+    bad "$name: output differs from $name.expected:"; cat "$tmp/diff"
+  else
+    ok
+  fi
+}
+
+session example "$root/examples/repl_session.txt"
+for f in "$here"/*.session; do session "$(basename "$f" .session)" "$f"; done
+
+# The example wrote its stmt dump and its output.
+grep -q "produce tinyres/logits" "$tmp/tinyres.stmt" && ok || bad "example: tinyres.stmt has no tinyres/logits"
+"$py" -c "import numpy as np; y = np.load('$tmp/logits.npy'); assert y.shape == (2, 10) and np.isfinite(y).all()" \
+  && ok || bad "example: logits.npy is not a finite [2, 10] array"
+
+# :run prints and writes what `netc run` does on the same network, weights
+# and input, whether the weights are random or loaded from an .npz the
+# REPL saved.
+cat >"$tmp/small.net" <<'NET'
+network small(x: f32[N, 6, 6, 3], width = 8) {
+  x = conv2d(x, width, 3, normalizer = batch_norm) @ conv
+  x = conv2d(x, width, 3, activation = none) @ res + x
+  return fully_connected(flatten(x), 10, activation = none) @ logits
+}
+NET
+"$py" -c "import numpy as np; np.save('$tmp/x.npy', np.random.RandomState(1).randn(3, 6, 6, 3).astype(np.float32))"
+cat >"$tmp/consistency.txt" <<'EOF'
+:load small.net
+:weights random 3
+:run small x.npy -o repl_random.npy
+:weights save small w.npz
+:weights load w.npz
+:run small x.npy -o repl_loaded.npy
+EOF
+repl_out=$(cd "$tmp" && "$netc" repl <consistency.txt 2>&1) || bad "consistency session failed: $repl_out"
+cli_out=$(cd "$tmp" && "$netc" run small.net --random-weights 3 --input x.npy -o cli_random.npy 2>&1) \
+  || bad "netc run failed: $cli_out"
+(cd "$tmp" && "$netc" run small.net --weights w.npz --input x.npy -o cli_loaded.npy >/dev/null 2>&1) \
+  || bad "netc run --weights failed"
+"$py" - "$tmp" <<'PY' && ok || bad ":run output differs from netc run's"
+import sys, numpy as np
+d = sys.argv[1]
+a, b = np.load(d + "/repl_random.npy"), np.load(d + "/cli_random.npy")
+c, e = np.load(d + "/repl_loaded.npy"), np.load(d + "/cli_loaded.npy")
+assert a.shape == (3, 10) and np.array_equal(a, b) and np.array_equal(c, e) and np.array_equal(a, c), (a, b, c, e)
+PY
+top() { grep "top-5" <<<"$1"; }
+[ -n "$(top "$cli_out")" ] && [ "$(top "$cli_out")" = "$(top "$repl_out" | head -3)" ] && ok \
+  || bad ":run's top-5 lines differ from netc run's"$'\n'"$repl_out"$'\n'"$cli_out"
+
+# Without a terminal the REPL prompts nothing and, on `:quit`, stops reading.
+out=$(printf 'const a = 1\n:quit\n:shape a\n' | "$netc" repl 2>&1); code=$?
+[ "$code" = 0 ] && [ "$out" = "defined const a = 1" ] && ok || bad ":quit: exit $code, output: $out"
+"$netc" repl x.net >/dev/null 2>&1; [ $? = 2 ] && ok || bad "netc repl FILE is not a usage error"
+"$netc" repl --help | grep -q "netc repl < SCRIPT" && ok || bad "netc repl --help says nothing of scripts"
+
+echo "repl sessions: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
