@@ -1,5 +1,6 @@
 #include "CAbi.h"
 
+#include <algorithm>
 #include <sstream>
 
 namespace netc::aot {
@@ -14,7 +15,9 @@ const char *const kMessages[] = {
     "the batch is less than 1",
     "the batch is larger than this network's _MAX_BATCH",
     "this CPU lacks the instruction set the object was compiled for",
+    "out of memory for the network's activations",
 };
+const int kCodes = sizeof kMessages / sizeof kMessages[0];
 
 std::string ll_string(const std::string &s) {
     std::ostringstream o;
@@ -36,7 +39,7 @@ int64_t product(const std::vector<int64_t> &v) {
 }  // namespace
 
 std::vector<std::string> abi_symbols(const Abi &abi) {
-    return {abi.entry, abi.entry + "_set_num_threads", abi.entry + "_error_message"};
+    return {abi.entry, abi.entry + "_set_num_threads", abi.entry + "_error_message", abi.entry + "_release_memory"};
 }
 
 std::string c_header(const Abi &abi) {
@@ -63,9 +66,14 @@ std::string c_header(const Abi &abi) {
     h << "#ifndef NETC_ERROR_CODES\n#define NETC_ERROR_CODES\n"
       << "/* Codes the entry returns. Others come from the Halide runtime (negative) or a\n"
       << " * GPU driver (positive, below 1000); _error_message gives the runtime's message. */\n";
-    const char *codes[] = {"NETC_OK", "NETC_ERROR_NULL_INPUT", "NETC_ERROR_NULL_OUTPUT", "NETC_ERROR_BAD_BATCH",
-                           "NETC_ERROR_BATCH_TOO_LARGE", "NETC_ERROR_CPU_FEATURES"};
-    for (int i = 0; i < 6; i++)
+    const char *codes[] = {"NETC_OK",
+                           "NETC_ERROR_NULL_INPUT",
+                           "NETC_ERROR_NULL_OUTPUT",
+                           "NETC_ERROR_BAD_BATCH",
+                           "NETC_ERROR_BATCH_TOO_LARGE",
+                           "NETC_ERROR_CPU_FEATURES",
+                           "NETC_ERROR_OUT_OF_MEMORY"};
+    for (int i = 0; i < kCodes; i++)
         h << "#define " << codes[i] << " " << (i ? kFirstError + i - 1 : 0) << "  /* " << kMessages[i] << " */\n";
     h << "#endif\n\n";
     h << "/* Runs the network on `batch` images: input holds batch * " << e << "_INPUT_SIZE floats, output\n"
@@ -79,6 +87,9 @@ std::string c_header(const Abi &abi) {
       << "/* A message for an error code; for runtime errors, the runtime's message for the\n"
       << " * last failed call on this thread. The string is static: do not free it. */\n"
       << "const char *" << e << "_error_message(int code);\n\n"
+      << "/* Activation memory (" << (abi.arena_bytes + 1023) / 1024 << " KiB per image) is kept between calls for the\n"
+      << " * next one; this frees it. */\n"
+      << "void " << e << "_release_memory(void);\n\n"
       << "#ifdef __cplusplus\n}  /* extern \"C\" */\n#endif\n\n#endif\n";
     return h.str();
 }
@@ -89,7 +100,7 @@ std::string abi_llvm_assembly(const Abi &abi) {
     std::ostringstream o;
     // Shared by every netc object in a process (linkonce_odr: the linker keeps one).
     o << "@netc_last_error = linkonce_odr thread_local global [1024 x i8] zeroinitializer\n";
-    for (int i = 0; i < 6; i++)
+    for (int i = 0; i < kCodes; i++)
         o << "@netc_msg_" << i << " = linkonce_odr constant [" << std::string(kMessages[i]).size() + 1 << " x i8] "
           << ll_string(kMessages[i]) << "\n";
     o << "@netc_msg_runtime = linkonce_odr constant [21 x i8] " << ll_string("Halide runtime error") << "\n"
@@ -101,9 +112,9 @@ std::string abi_llvm_assembly(const Abi &abi) {
       << "  %buf = getelementptr inbounds [1024 x i8], [1024 x i8]* @netc_last_error, i64 0, i64 0\n"
       << "  call i8* @strncpy(i8* %buf, i8* %msg, i64 1023)\n  ret void\n}\n\n";
     o << "define linkonce_odr i8* @netc_error_message(i32 %code) {\n  switch i32 %code, label %other [";
-    for (int i = 0; i < 6; i++) o << " i32 " << (i ? kFirstError + i - 1 : 0) << ", label %m" << i;
+    for (int i = 0; i < kCodes; i++) o << " i32 " << (i ? kFirstError + i - 1 : 0) << ", label %m" << i;
     o << " ]\n";
-    for (int i = 0; i < 6; i++) {
+    for (int i = 0; i < kCodes; i++) {
         size_t n = std::string(kMessages[i]).size() + 1;
         o << "m" << i << ":\n  ret i8* getelementptr inbounds ([" << n << " x i8], [" << n << " x i8]* @netc_msg_" << i
           << ", i64 0, i64 0)\n";
@@ -129,8 +140,17 @@ std::string abi_llvm_assembly(const Abi &abi) {
             o << (w ? ", " : "") << "i64 " << word;
         }
         o << "]\n";
-        o << "declare i32 @" << abi.variants[v].run << "(i8*, i8*, i32)\n";
+        o << "declare i32 @" << abi.variants[v].run << "(i8*, i8*, i32, i8*)\n";
     }
+    // The activation arena is kept between calls: taken with an atomic
+    // exchange (a concurrent call allocates its own) and put back after.
+    // Its first 64 bytes hold its size.
+    int64_t per_image = std::max<int64_t>(64, (abi.arena_bytes + 63) / 64 * 64);
+    o << "@" << e << "_arena = internal global i64 0\n"
+      << "declare i8* @aligned_alloc(i64, i64)\ndeclare void @free(i8*)\n\n"
+      << "define void @" << e << "_release_memory() {\n"
+      << "  %old = atomicrmw xchg i64* @" << e << "_arena, i64 0 seq_cst\n"
+      << "  %p = inttoptr i64 %old to i8*\n  call void @free(i8* %p)\n  ret void\n}\n";
     o << "\ndefine i32 @" << e << "(float* %input, float* %output, i32 %batch) {\n"
       << "  %no_in = icmp eq float* %input, null\n  br i1 %no_in, label %null_in, label %check_out\n"
       << "null_in:\n  ret i32 " << kNullInput << "\n"
@@ -139,25 +159,40 @@ std::string abi_llvm_assembly(const Abi &abi) {
       << "check_batch:\n  %small = icmp slt i32 %batch, 1\n  br i1 %small, label %bad_batch, label %check_max\n"
       << "bad_batch:\n  ret i32 " << kBadBatch << "\n"
       << "check_max:\n  %big = icmp sgt i32 %batch, " << abi.max_batch
-      << "\n  br i1 %big, label %too_big, label %start\n"
+      << "\n  br i1 %big, label %too_big, label %take\n"
       << "too_big:\n  ret i32 " << kBatchTooLarge << "\n"
-      << "start:\n"
+      << "take:\n  %b64 = zext i32 %batch to i64\n  %need = mul i64 %b64, " << per_image << "\n"
+      << "  %cached = atomicrmw xchg i64* @" << e << "_arena, i64 0 seq_cst\n"
+      << "  %has = icmp ne i64 %cached, 0\n  br i1 %has, label %sized, label %alloc\n"
+      << "sized:\n  %cp = inttoptr i64 %cached to i64*\n  %size = load i64, i64* %cp\n"
+      << "  %fits = icmp uge i64 %size, %need\n  br i1 %fits, label %ready, label %drop\n"
+      << "drop:\n  %cb = inttoptr i64 %cached to i8*\n  call void @free(i8* %cb)\n  br label %alloc\n"
+      << "alloc:\n  %total = add i64 %need, 64\n  %mem = call i8* @aligned_alloc(i64 64, i64 %total)\n"
+      << "  %oom = icmp eq i8* %mem, null\n  br i1 %oom, label %no_memory, label %fresh\n"
+      << "no_memory:\n  ret i32 " << kOutOfMemory << "\n"
+      << "fresh:\n  %mp = bitcast i8* %mem to i64*\n  store i64 %need, i64* %mp\n"
+      << "  %mi = ptrtoint i8* %mem to i64\n  br label %ready\n"
+      << "ready:\n  %block = phi i64 [ %cached, %sized ], [ %mi, %fresh ]\n"
+      << "  %bp = inttoptr i64 %block to i8*\n  %arena = getelementptr inbounds i8, i8* %bp, i64 64\n"
       << "  %buf = getelementptr inbounds [1024 x i8], [1024 x i8]* @netc_last_error, i64 0, i64 0\n"
       << "  store i8 0, i8* %buf\n"
       << "  %old = call void (i8*, i8*)* @halide_set_error_handler(void (i8*, i8*)* @netc_record_error)\n"
       << "  %in = bitcast float* %input to i8*\n  %out = bitcast float* %output to i8*\n  br label %try0\n";
+    std::string phi = "  %r = phi i32";
     for (size_t v = 0; v < abi.variants.size(); v++) {
         o << "try" << v << ":\n  %ok" << v << " = call i32 @halide_can_use_target_features(i32 " << words << ", i64* "
           << "getelementptr inbounds ([" << words << " x i64], [" << words << " x i64]* @" << e << "_features_" << v
           << ", i64 0, i64 0))\n  %yes" << v << " = icmp ne i32 %ok" << v << ", 0\n  br i1 %yes" << v << ", label %run"
           << v << ", label %try" << v + 1 << "\n"
           << "run" << v << ":\n  %r" << v << " = call i32 @" << abi.variants[v].run
-          << "(i8* %in, i8* %out, i32 %batch)\n"
-          << "  call void (i8*, i8*)* @halide_set_error_handler(void (i8*, i8*)* %old)\n  ret i32 %r" << v << "\n";
+          << "(i8* %in, i8* %out, i32 %batch, i8* %arena)\n  br label %done\n";
+        phi += " [ %r" + std::to_string(v) + ", %run" + std::to_string(v) + " ],";
     }
-    o << "try" << abi.variants.size() << ":\n"
-      << "  call void (i8*, i8*)* @halide_set_error_handler(void (i8*, i8*)* %old)\n  ret i32 " << kNoCpuFeatures
-      << "\n}\n";
+    o << "try" << abi.variants.size() << ":\n  br label %done\n"
+      << "done:\n" << phi << " [ " << kNoCpuFeatures << ", %try" << abi.variants.size() << " ]\n"
+      << "  call void (i8*, i8*)* @halide_set_error_handler(void (i8*, i8*)* %old)\n"
+      << "  %prev = atomicrmw xchg i64* @" << e << "_arena, i64 %block seq_cst\n"
+      << "  %pp = inttoptr i64 %prev to i8*\n  call void @free(i8* %pp)\n  ret i32 %r\n}\n";
     return o.str();
 }
 

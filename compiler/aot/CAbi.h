@@ -19,8 +19,9 @@ struct Abi {
     std::vector<int64_t> input;        // per image: H, W, C (or the input's dims without the batch)
     std::vector<int64_t> output;       // per image, without the batch
     int max_batch = 0;
+    int64_t arena_bytes = 0;           // activation memory per image
     struct Variant {
-        std::string run;               // int run(void *input, void *output, int batch)
+        std::string run;               // int run(void *input, void *output, int batch, void *arena)
         Halide::Target target;
     };
     std::vector<Variant> variants;     // best first; each runs where the CPU has its features
@@ -29,7 +30,15 @@ struct Abi {
 
 // The ABI's own error codes, above the GPU drivers' (CUDA's end at 999);
 // Halide runtime errors are negative (halide_error_code_t).
-enum AbiError { kFirstError = 1001, kNullInput = 1001, kNullOutput, kBadBatch, kBatchTooLarge, kNoCpuFeatures };
+enum AbiError {
+    kFirstError = 1001,
+    kNullInput = 1001,
+    kNullOutput,
+    kBadBatch,
+    kBatchTooLarge,
+    kNoCpuFeatures,
+    kOutOfMemory
+};
 
 std::string c_header(const Abi &abi);
 std::string abi_llvm_assembly(const Abi &abi);

@@ -23,14 +23,11 @@ public:
         if (plan_.output == plan_.input)  // the network returns its input
             body.push_back(memcpy_(output_, input_, i64(batch_) * c64(lower::geometry(plan_.buffers[plan_.input]).image * 4)));
         Stmt s = Block::make(body);
-        if (memory_.arena > 0)
-            s = Allocate::make(kArena, Float(32), MemoryType::Heap, {batch_ * static_cast<int32_t>(memory_.arena)},
-                               const_true(), s);
         return s;
     }
 
 private:
-    static constexpr const char *kArena = "netc_arena";
+    static constexpr const char *kArena = "arena";
     const lower::Plan &plan_;
     const lower::MemoryLayout &memory_;
     bool gpu_;
@@ -173,7 +170,8 @@ LoweredFunc entry_function(const std::string &name, const lower::Plan &plan, con
     std::vector<LoweredArgument> args = {
         LoweredArgument("input", Argument::InputScalar, Handle(), 0, ArgumentEstimates{}),
         LoweredArgument("output", Argument::InputScalar, Handle(), 0, ArgumentEstimates{}),
-        LoweredArgument("batch", Argument::InputScalar, Int(32), 0, ArgumentEstimates{})};
+        LoweredArgument("batch", Argument::InputScalar, Int(32), 0, ArgumentEstimates{}),
+        LoweredArgument("arena", Argument::InputScalar, Handle(), 0, ArgumentEstimates{})};
     return LoweredFunc(name, args, EntryBuilder(plan, memory, gpu).build(calls), LinkageType::Internal);
 }
 

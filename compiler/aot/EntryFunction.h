@@ -30,8 +30,10 @@ struct KernelCall {
     std::vector<CallArg> args;
 };
 
-// `int name(void *input, void *output, int32 batch)`; the caller checks the
-// arguments (the C ABI wrapper does), and batch * every buffer fits in int32.
+// `int name(void *input, void *output, int32 batch, void *arena)`; the caller
+// checks the arguments and supplies the activation arena, 64-byte aligned,
+// of batch * MemoryLayout::arena floats (the C ABI wrapper does both), and
+// batch * every buffer fits in int32.
 // gpu: the kernels run on a device; activations are copied to and from it
 // around each kernel.
 Halide::Internal::LoweredFunc entry_function(const std::string &name, const lower::Plan &plan,

@@ -58,6 +58,7 @@ NetworkModule network_module(const lower::Plan &plan, const weights::WeightMap &
     // largest buffer, and the arena, stay addressable.
     int64_t largest = std::max<int64_t>(1, memory.arena);
     for (auto &b : plan.buffers) largest = std::max(largest, lower::geometry(b).image);
+    nm.arena_bytes = memory.arena * 4;
     nm.max_batch = static_cast<int>(std::min<int64_t>(INT_MAX, (int64_t(INT_MAX) / 4) / largest));
 
     entry.append(entry_function(nm.run, plan, memory, calls, target.has_gpu_feature()));

@@ -15,7 +15,8 @@ namespace netc::aot {
 
 struct NetworkModule {
     Halide::Module module{"", Halide::Target()};
-    std::string run;  // the entry function: int run(void *input, void *output, int batch)
+    std::string run;  // the entry function: int run(void *input, void *output, int batch, void *arena)
+    int64_t arena_bytes = 0;  // per image
     int steps = 0, kernels = 0, constants = 0;
     int64_t constant_bytes = 0;
     int max_batch = 0;  // the largest batch whose buffers stay int32-addressable

@@ -127,6 +127,7 @@ int Driver::compile_command(int m) {
         variants.push_back(aot::network_module(plan, w, t, prefix, progress));
         abi.variants.push_back({variants.back().run, targets[i]});
         abi.max_batch = variants.back().max_batch;
+        abi.arena_bytes = variants.back().arena_bytes;
     }
     w.clear();  // packed into the modules
     auto stage_name = [&](const std::string &s) { stage(s.c_str()); };

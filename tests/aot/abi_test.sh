@@ -6,7 +6,7 @@
 #    one C app (plain cc) and one C++ app (g++), and both networks' outputs
 #    equal `netc run`'s (the JIT) within 1e-6 relative;
 #  - abi_errors: wrong arguments return codes with messages; a failed
-#    allocation under `ulimit -v` returns a Halide error code, no abort.
+#    allocation under `ulimit -v` returns an error code, no crash.
 set -uo pipefail
 [ $# -eq 2 ] || { echo "usage: $0 NETC WORKDIR" >&2; exit 2; }
 netc=$1 work=$2
