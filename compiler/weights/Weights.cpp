@@ -48,7 +48,8 @@ uint64_t fnv1a(const std::string &s) {
     return h;
 }
 
-rt::Array make(const ir::Param &p, uint64_t seed) {
+// scale multiplies a residual branch's last gamma (or weights); see random_weights.
+rt::Array make(const ir::Param &p, uint64_t seed, double scale) {
     rt::Array a;
     a.shape = p.shape;
     a.data.resize(static_cast<size_t>(p.count()));
@@ -61,9 +62,9 @@ rt::Array make(const ir::Param &p, uint64_t seed) {
         if (kind == "depthwise_weights" && p.shape.size() == 4) fan_in = double(p.shape[0] * p.shape[1]);
         // TF's truncated normal has 0.88 of the set deviation; scale it back.
         double sd = std::sqrt(2.0 / std::max(1.0, fan_in)) / 0.87962566103423978;
-        for (float &v : a.data) v = static_cast<float>(sd * rng.truncated_normal());
+        for (float &v : a.data) v = static_cast<float>(scale * sd * rng.truncated_normal());
     } else if (kind == "gamma") {
-        for (float &v : a.data) v = static_cast<float>(0.75 + 0.5 * rng.uniform());
+        for (float &v : a.data) v = static_cast<float>(scale * (0.75 + 0.5 * rng.uniform()));
     } else if (kind == "moving_variance") {
         for (float &v : a.data) v = static_cast<float>(0.5 + rng.uniform());
     } else {  // beta, moving_mean, biases
@@ -74,10 +75,29 @@ rt::Array make(const ir::Param &p, uint64_t seed) {
 
 }  // namespace
 
+// Random statistics do not normalize as trained ones do, so a residual
+// stream x + f(x) would double its variance at every unit (ResNet-200's
+// output reached 1e12). As torchvision's zero_init_residual does, the last
+// layer of each residual branch (an op with weights feeding an add, other
+// than a projection `shortcut`) starts small: its gamma, or its weights when
+// it has no batch norm scale, are 0.2 of the usual draw.
 WeightMap random_weights(const ir::Graph &g, uint64_t seed) {
-    WeightMap w;
+    std::vector<bool> feeds_add(g.nodes.size(), false);
     for (auto &n : g.nodes)
-        for (auto &p : n.params) w[p.name] = make(p, seed);
+        if (n.op == ir::OpKind::Add)
+            for (int i : n.inputs) feeds_add[i] = true;
+    WeightMap w;
+    for (size_t i = 0; i < g.nodes.size(); i++) {
+        const ir::Node &n = g.nodes[i];
+        bool branch_end = feeds_add[i] && !n.params.empty() && leaf(n.name) != "shortcut";
+        bool has_gamma = false;
+        for (auto &p : n.params) has_gamma |= leaf(p.name) == "gamma";
+        for (auto &p : n.params) {
+            std::string kind = leaf(p.name);
+            bool scaled = branch_end && (has_gamma ? kind == "gamma" : kind.find("weights") != std::string::npos);
+            w[p.name] = make(p, seed, scaled ? 0.2 : 1.0);
+        }
+    }
     return w;
 }
 

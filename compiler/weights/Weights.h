@@ -22,8 +22,10 @@ WeightMap bind_weights(const ir::Graph &g, rt::NamedArrays arrays, const std::st
 // connected kernels), except that biases and batch-norm parameters and
 // statistics are drawn around their usual values (beta, mean and biases near
 // 0, gamma near 1, variance in [0.5, 1.5]) rather than set to them, so that a
-// conformance run exercises every term. Each tensor depends only on the seed
-// and its name.
+// conformance run exercises every term. The last layer of each residual
+// branch starts at 0.2 of the usual scale (as zero_init_residual does), so
+// deep residual networks keep outputs of order 10 instead of growing with
+// depth. Each tensor depends only on the seed, its name and that role.
 WeightMap random_weights(const ir::Graph &g, uint64_t seed);
 
 // The graph's variables in creation order, for writing an .npz.
