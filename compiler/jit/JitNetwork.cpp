@@ -197,8 +197,9 @@ void JitNetwork::print_stmt(std::ostream &os) const {
 }
 
 void JitNetwork::print_asm(std::ostream &os) const {
-    // The JIT target minus `jit`: the same code, as an object file would hold it.
-    Target t = target_.without_feature(Target::JIT);
+    // The JIT target minus `jit`: the same code, as an object file would hold
+    // it, without the Halide runtime every kernel would otherwise repeat.
+    Target t = target_.without_feature(Target::JIT).with_feature(Target::NoRuntime);
     print_kernels(os, ".s", [&](Func &f, const std::string &path, const std::vector<Argument> &args) {
         f.compile_to_assembly(path, args, f.name(), t);
     });
