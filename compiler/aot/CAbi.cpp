@@ -61,7 +61,8 @@ std::string c_header(const Abi &abi) {
     h << "#define " << e << "_OUTPUT_SIZE " << product(abi.output) << "\n";
     h << "#define " << e << "_OUTPUT_RANK " << abi.output.size() << "\n";
     for (size_t i = 0; i < abi.output.size(); i++) h << "#define " << e << "_OUTPUT_DIM" << i << " " << abi.output[i] << "\n";
-    h << "/* The largest batch one call takes (buffers are addressed with 32-bit indices). */\n"
+    h << "/* The largest batch one call takes. A large batch runs in passes of " << abi.images_per_pass
+      << " image" << (abi.images_per_pass == 1 ? "" : "s") << ",\n * whose activations fit in cache. */\n"
       << "#define " << e << "_MAX_BATCH " << abi.max_batch << "\n\n";
     h << "#ifndef NETC_ERROR_CODES\n#define NETC_ERROR_CODES\n"
       << "/* Codes the entry returns. Others come from the Halide runtime (negative) or a\n"
@@ -161,7 +162,9 @@ std::string abi_llvm_assembly(const Abi &abi) {
       << "check_max:\n  %big = icmp sgt i32 %batch, " << abi.max_batch
       << "\n  br i1 %big, label %too_big, label %take\n"
       << "too_big:\n  ret i32 " << kBatchTooLarge << "\n"
-      << "take:\n  %b64 = zext i32 %batch to i64\n  %need = mul i64 %b64, " << per_image << "\n"
+      << "take:\n  %few = icmp slt i32 %batch, " << abi.images_per_pass << "\n"
+      << "  %images = select i1 %few, i32 %batch, i32 " << abi.images_per_pass << "\n"
+      << "  %b64 = zext i32 %images to i64\n  %need = mul i64 %b64, " << per_image << "\n"
       << "  %cached = atomicrmw xchg i64* @" << e << "_arena, i64 0 seq_cst\n"
       << "  %has = icmp ne i64 %cached, 0\n  br i1 %has, label %sized, label %alloc\n"
       << "sized:\n  %cp = inttoptr i64 %cached to i64*\n  %size = load i64, i64* %cp\n"

@@ -20,6 +20,7 @@ struct Abi {
     std::vector<int64_t> output;       // per image, without the batch
     int max_batch = 0;
     int64_t arena_bytes = 0;           // activation memory per image
+    int images_per_pass = 1;           // the arena holds at most this many images
     struct Variant {
         std::string run;               // int run(void *input, void *output, int batch, void *arena)
         Halide::Target target;

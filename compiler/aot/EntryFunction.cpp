@@ -22,8 +22,26 @@ public:
         }
         if (plan_.output == plan_.input)  // the network returns its input
             body.push_back(memcpy_(output_, input_, i64(batch_) * c64(lower::geometry(plan_.buffers[plan_.input]).image * 4)));
-        Stmt s = Block::make(body);
-        return s;
+        return in_passes(Block::make(body));
+    }
+
+    // A large batch runs in passes of images_per_pass images, as the JIT's
+    // does: the body sees each pass as its input, output and batch.
+    Stmt in_passes(Stmt body) const {
+        int per_pass = lower::images_per_pass(plan_, memory_);
+        auto floats = [](const lower::Buffer &b) {
+            int64_t n = 1;
+            for (size_t i = 1; i < b.shape.dims.size(); i++) n *= b.shape.dims[i];
+            return n;
+        };
+        Expr pass = Variable::make(Int(32), "pass"), first = pass * per_pass;
+        Expr batch = Variable::make(Int(32), "net_batch");
+        Expr in = offset(Variable::make(Handle(), "net_input"), i64(first) * c64(floats(plan_.buffers[plan_.input]) * 4));
+        Expr out = offset(Variable::make(Handle(), "net_output"), i64(first) * c64(floats(plan_.buffers[plan_.output]) * 4));
+        Stmt s = LetStmt::make("output", out, body);
+        s = LetStmt::make("input", in, s);
+        s = LetStmt::make("batch", min(per_pass, batch - first), s);
+        return For::make("pass", 0, (batch + (per_pass - 1)) / per_pass, ForType::Serial, DeviceAPI::None, s);
     }
 
 private:
@@ -168,9 +186,9 @@ private:
 LoweredFunc entry_function(const std::string &name, const lower::Plan &plan, const lower::MemoryLayout &memory,
                            const std::vector<KernelCall> &calls, bool gpu) {
     std::vector<LoweredArgument> args = {
-        LoweredArgument("input", Argument::InputScalar, Handle(), 0, ArgumentEstimates{}),
-        LoweredArgument("output", Argument::InputScalar, Handle(), 0, ArgumentEstimates{}),
-        LoweredArgument("batch", Argument::InputScalar, Int(32), 0, ArgumentEstimates{}),
+        LoweredArgument("net_input", Argument::InputScalar, Handle(), 0, ArgumentEstimates{}),
+        LoweredArgument("net_output", Argument::InputScalar, Handle(), 0, ArgumentEstimates{}),
+        LoweredArgument("net_batch", Argument::InputScalar, Int(32), 0, ArgumentEstimates{}),
         LoweredArgument("arena", Argument::InputScalar, Handle(), 0, ArgumentEstimates{})};
     return LoweredFunc(name, args, EntryBuilder(plan, memory, gpu).build(calls), LinkageType::Internal);
 }

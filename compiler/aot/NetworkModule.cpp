@@ -6,7 +6,6 @@
 #include "Parallel.h"
 
 #include <algorithm>
-#include <climits>
 #include <cstring>
 #include <map>
 
@@ -54,12 +53,11 @@ NetworkModule network_module(const lower::Plan &plan, const weights::WeightMap &
     nm.kernels = static_cast<int>(kernels.size());
 
     lower::MemoryLayout memory = lower::plan_memory(plan);
-    // Kernels index with int32 (no large_buffers): bound the batch so the
-    // largest buffer, and the arena, stay addressable.
-    int64_t largest = std::max<int64_t>(1, memory.arena);
-    for (auto &b : plan.buffers) largest = std::max(largest, lower::geometry(b).image);
     nm.arena_bytes = memory.arena * 4;
-    nm.max_batch = static_cast<int>(std::min<int64_t>(INT_MAX, (int64_t(INT_MAX) / 4) / largest));
+    nm.images_per_pass = lower::images_per_pass(plan, memory);
+    // Kernels see one pass at a time and the entry offsets its pointers in
+    // 64 bits, so the batch is bounded only by the caller's memory.
+    nm.max_batch = 1 << 24;
 
     entry.append(entry_function(nm.run, plan, memory, calls, target.has_gpu_feature()));
     std::vector<Module> modules(kernels.size(), Module(prefix, target));

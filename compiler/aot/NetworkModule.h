@@ -17,9 +17,10 @@ struct NetworkModule {
     Halide::Module module{"", Halide::Target()};
     std::string run;  // the entry function: int run(void *input, void *output, int batch, void *arena)
     int64_t arena_bytes = 0;  // per image
+    int images_per_pass = 1;  // a larger batch runs in passes of this many
     int steps = 0, kernels = 0, constants = 0;
     int64_t constant_bytes = 0;
-    int max_batch = 0;  // the largest batch whose buffers stay int32-addressable
+    int max_batch = 0;  // the largest batch one call takes
 };
 
 // progress(kernel, kernels, name) as each distinct kernel is lowered.

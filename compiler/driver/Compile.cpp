@@ -128,6 +128,7 @@ int Driver::compile_command(int m) {
         abi.variants.push_back({variants.back().run, targets[i]});
         abi.max_batch = variants.back().max_batch;
         abi.arena_bytes = variants.back().arena_bytes;
+        abi.images_per_pass = variants.back().images_per_pass;
     }
     w.clear();  // packed into the modules
     auto stage_name = [&](const std::string &s) { stage(s.c_str()); };

@@ -93,10 +93,14 @@ int64_t JitNetwork::output_size(int batch) const {
     return n;
 }
 
+// The arena grows to the largest pass seen; its layout scales with each
+// pass's batch.
 void JitNetwork::plan_memory(int batch) {
-    if (memory_.offset.empty()) memory_ = lower::plan_memory(plan_);
-    arena_.reset(static_cast<float *>(aligned_alloc(64, std::max<int64_t>(64, memory_.arena * batch * 4))));
-    if (!arena_) throw std::bad_alloc();
+    if (batch > arena_capacity_) {
+        arena_.reset(static_cast<float *>(aligned_alloc(64, std::max<int64_t>(64, memory_.arena * batch * 4))));
+        if (!arena_) throw std::bad_alloc();
+        arena_capacity_ = batch;
+    }
     arena_batch_ = batch;
 }
 
@@ -129,7 +133,14 @@ void JitNetwork::zero_border(int b, int batch) {
 }
 
 void JitNetwork::run(const float *input, float *output, int batch) {
-    if (batch != arena_batch_) plan_memory(batch);
+    if (memory_.offset.empty()) memory_ = lower::plan_memory(plan_);
+    int pass = lower::images_per_pass(plan_, memory_);
+    if (batch > pass) {
+        for (int i = 0; i < batch; i += pass)
+            run(input + i * input_size(1), output + i * output_size(1), std::min(pass, batch - i));
+        return;
+    }
+    plan_memory(batch);
     const Buffer &in = plan_.buffers[plan_.input];
     if (memory_.offset[plan_.input] >= 0) {  // the input needs a border: copy it in
         zero_border(plan_.input, batch);

@@ -90,8 +90,8 @@ private:
     std::vector<std::vector<float>> constant_data_;
     CompileStats stats_;
     std::vector<double> profile_;
-    // Activation arena for the current batch size.
-    int arena_batch_ = 0;
+    // Activation arena: laid out for the current pass, sized for the largest.
+    int arena_batch_ = 0, arena_capacity_ = 0;
     std::unique_ptr<float, void (*)(void *)> arena_{nullptr, free};
     lower::MemoryLayout memory_;
 };

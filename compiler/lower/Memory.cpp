@@ -50,6 +50,15 @@ MemoryLayout plan_memory(const Plan &plan) {
     return m;
 }
 
+int images_per_pass(const Plan &plan, const MemoryLayout &m) {
+    const int64_t budget = int64_t(8) << 20;
+    int64_t largest = std::max<int64_t>(1, m.arena);
+    for (auto &b : plan.buffers) largest = std::max(largest, geometry(b).image);
+    int64_t addressable = (int64_t(INT32_MAX) / 4) / largest;
+    return static_cast<int>(std::clamp<int64_t>(budget / std::max<int64_t>(1, m.arena * 4), 1,
+                                                std::max<int64_t>(1, std::min<int64_t>(addressable, 1 << 16))));
+}
+
 View operand_view(const Plan &plan, int buffer, int block, bool as_image, bool interior) {
     const Buffer &buf = plan.buffers[buffer];
     Geometry g = geometry(buf);

@@ -43,10 +43,6 @@ done
 step cc -std=c99 -Wall -Wextra -Werror -DENTRY=mobilenet_v2 -include mobilenet_v2.h "$here/abi_errors.c" \
      mobilenet_v2.o -lpthread -ldl -lm -o abi_errors
 step ./abi_errors checks
-# The largest batch the object accepts needs a ~2 GB arena; 1 GB of address
-# space holds the inputs but not that.
-max=$(sed -n 's/^#define mobilenet_v2_MAX_BATCH \([0-9]*\).*/\1/p' mobilenet_v2.h)
-[ -n "$max" ] || fail "no mobilenet_v2_MAX_BATCH in the header"
-echo "+ (ulimit -v 1000000; ./abi_errors oom $max)"
-(ulimit -v 1000000; ./abi_errors oom "$max") || fail "a failed allocation did not come back as an error code"
+echo "+ (ulimit -v 1000000; ./abi_errors oom)"
+(ulimit -v 1000000; ./abi_errors oom) || fail "a failed allocation did not come back as an error code"
 echo "abi_test: ok"
