@@ -9,17 +9,13 @@ batch), or `onnx skipped: ONNX Runtime not available: REASON` and exits 3.
 Run with build/bench-venv's python (bench/setup_bench_venv.sh): onnxruntime
 from PyPI there, torch/torchvision/numpy from Debian through
 --system-site-packages. The exported model is cached under --workdir."""
-import argparse
 import os
 import sys
-import time
 import warnings
 
-p = argparse.ArgumentParser()
-p.add_argument("--batch", type=int, default=1)
-p.add_argument("--steps", type=int, default=100)
-p.add_argument("--burn-in", type=int, default=10)
-p.add_argument("--threads", type=int, default=2)
+import protocol
+
+p = protocol.arguments(__doc__)
 p.add_argument("--workdir", default="build/bench")
 p.add_argument("--opset", type=int, default=17)  # torch 1.13 exports up to 17
 a = p.parse_args()
@@ -61,11 +57,4 @@ so.log_severity_level = 3
 sess = ort.InferenceSession(path, sess_options=so, providers=["CPUExecutionProvider"])
 name = sess.get_inputs()[0].name
 feed = {name: np.random.default_rng(0).standard_normal([a.batch, 3, 224, 224], dtype=np.float32)}
-for _ in range(a.burn_in):
-    sess.run(None, feed)
-times = []
-for _ in range(a.steps):
-    t0 = time.perf_counter()
-    sess.run(None, feed)
-    times.append(time.perf_counter() - t0)
-print("onnx %.6f %.6f" % (np.mean(times), np.std(times)))
+protocol.run("onnx", lambda: sess.run(None, feed), a)
