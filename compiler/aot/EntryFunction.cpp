@@ -142,9 +142,8 @@ private:
         std::vector<Expr> args;
         for (size_t i = 0; i < c.args.size(); i++)
             args.push_back(view(c.args[i], i + 1 == c.args.size(), i + 1 < c.args.size()));
-        Stmt s = check(Call::make(Int(32), c.function, args, Call::Extern), fresh("status"));
-        if (gpu_) s = around_gpu_call(c, args, s);
-        return s;
+        if (gpu_) return around_gpu_call(c, args);
+        return check(Call::make(Int(32), c.function, args, Call::Extern), fresh("status"));
     }
 
     // (Halide's code generator adds the user context to runtime calls.)
@@ -152,7 +151,7 @@ private:
     // and each step's views are built afresh): the output comes back after
     // the kernel and every view's device memory is freed. Weights stay on
     // the device once uploaded.
-    Stmt around_gpu_call(const KernelCall &c, std::vector<Expr> &args, Stmt s) {
+    Stmt around_gpu_call(const KernelCall &c, std::vector<Expr> args) {
         std::vector<Stmt> before, after;
         std::vector<std::pair<std::string, Expr>> lets;
         for (size_t i = 0; i < args.size(); i++) {
@@ -171,11 +170,9 @@ private:
             after.push_back(check(Call::make(Int(32), "halide_device_free", {args[i]}, Call::Extern),
                                   fresh("status")));
         }
-        // The kernel call was built on the views' expressions; rebuild it on their names.
-        s = check(Call::make(Int(32), c.function, args, Call::Extern), fresh("status"));
-        before.push_back(s);
+        before.push_back(check(Call::make(Int(32), c.function, args, Call::Extern), fresh("status")));
         before.insert(before.end(), after.begin(), after.end());
-        s = Block::make(before);
+        Stmt s = Block::make(before);
         for (auto it = lets.rbegin(); it != lets.rend(); ++it) s = LetStmt::make(it->first, it->second, s);
         return s;
     }

@@ -52,8 +52,6 @@ std::vector<Halide::Target> Driver::aot_targets() const {
             for (const char *p : kPortable) out.emplace_back(p);
         } else if (t == "host") {
             out.push_back(Halide::get_host_target());
-        } else if (t.rfind("host-", 0) == 0 && Halide::Target::validate_target_string(t)) {
-            out.emplace_back(t);
         } else if (Halide::Target::validate_target_string(t)) {
             out.emplace_back(t);
         } else {

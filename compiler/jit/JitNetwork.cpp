@@ -67,6 +67,7 @@ JitNetwork::JitNetwork(lower::Plan plan, const weights::WeightMap &w, const Targ
         [&](int c) { codes_[c].kernel.output.compile_jit(target_); });
     stats_.compile_ms = ms_since(t0);
     stats_.kernels = static_cast<int>(codes_.size());
+    memory_ = lower::plan_memory(plan_);
 }
 
 std::vector<int64_t> JitNetwork::input_shape(int batch) const {
@@ -133,7 +134,6 @@ void JitNetwork::zero_border(int b, int batch) {
 }
 
 void JitNetwork::run(const float *input, float *output, int batch) {
-    if (memory_.offset.empty()) memory_ = lower::plan_memory(plan_);
     int pass = lower::images_per_pass(plan_, memory_);
     if (batch > pass) {
         for (int i = 0; i < batch; i += pass)
