@@ -65,6 +65,32 @@ int64_t Graph::trainable_params() const {
     return n;
 }
 
+int64_t node_flops(const Graph &g, const Node &n) {
+    auto points = [&] {
+        int64_t p = 1;
+        for (size_t i = 1; i + 1 < n.shape.dims.size(); i++) p *= n.shape.dims[i];
+        return p;
+    };
+    int64_t co = n.shape.dims.empty() ? 0 : n.shape.dims.back();
+    switch (n.op) {
+    case OpKind::Conv2D:
+    case OpKind::FullyConnected: {
+        if (n.inputs.empty()) return 0;
+        int64_t ci = g.nodes.at(n.inputs[0]).shape.dims.back();
+        int64_t k = n.op == OpKind::Conv2D ? n.kernel_h * n.kernel_w : 1;
+        return 2 * points() * co * k * ci;
+    }
+    case OpKind::DepthwiseConv2D: return 2 * points() * co * n.kernel_h * n.kernel_w;
+    default: return 0;
+    }
+}
+
+int64_t Graph::flops() const {
+    int64_t f = 0;
+    for (auto &n : nodes) f += node_flops(*this, n);
+    return f;
+}
+
 int Graph::find(const std::string &name) const {
     for (auto &n : nodes)
         if (n.name == name) return n.id;

@@ -97,7 +97,15 @@ struct Graph {
     const Node &node(int id) const { return nodes.at(id); }
     int64_t total_params() const;
     int64_t trainable_params() const;
+    // Floating-point operations per image of the multiply-accumulate ops
+    // (convolutions, depthwise, fully connected: 2 per MAC), the figure
+    // GFLOP/s and % of peak are counted against.
+    int64_t flops() const;
     int find(const std::string &name) const;  // node id by name, -1 if none
 };
+
+// 2 x multiply-accumulates per image of a conv, depthwise conv or fully
+// connected node (its input's channels from the graph); 0 for other ops.
+int64_t node_flops(const Graph &g, const Node &n);
 
 }  // namespace netc::ir

@@ -52,6 +52,8 @@ void print_summary(std::ostream &out, const ir::Graph &g, int64_t batch) {
     out << "Total params: " << with_commas(total) << "\n";
     out << "Trainable params: " << with_commas(trainable) << "\n";
     out << "Non-trainable params: " << with_commas(total - trainable) << "\n";
+    out << "FLOPs per image: " << with_commas(g.flops()) << " (" << std::fixed << std::setprecision(2)
+        << g.flops() / 1e9 << " G; 2 per multiply-add of convolutions and fully connected layers)\n";
     out << rule << "\n";
 }
 

@@ -34,6 +34,10 @@ expect 1 "choose one with --entry" -- summary stdlib/resnet_v2.net
 expect 1 "no network named 'resnet_v2_51'" -- summary stdlib/resnet_v2.net --entry resnet_v2_51
 expect 0 "Total params: 25,613,800" -- summary examples/resnet_v2_50.net
 expect 0 "Total params: 23,585,290" -- summary examples/resnet_v2_50.net -D num_classes=10
+# FLOPs as published for the frameworks' own networks: TF-slim resnet_v2_50
+# 6.96 G, torchvision resnet18 1,814,073,344 multiply-adds.
+expect 0 "FLOPs per image: 6,964,510,720 " -- summary examples/resnet_v2_50.net
+expect 0 "FLOPs per image: 3,628,146,688 " -- summary stdlib/resnet_v1.net --entry resnet_v1_18
 expect 1 "has no parameter 'num_klasses'" -- summary examples/resnet_v2_50.net -D num_klasses=10
 expect 0 "^digraph" -- examples/resnet_v2_50.net --emit=dot
 expect 0 "conv2d \"resnet_v2_50/conv1\"" -- examples/resnet_v2_50.net --emit=ir
