@@ -139,7 +139,10 @@ weights::WeightMap Driver::network_weights(const ir::Graph &g, bool random_defau
 }
 
 std::unique_ptr<jit::JitNetwork> Driver::compile(const ir::Graph &g, const weights::WeightMap &w) {
-    if (opt_.threads > 0) setenv("HL_NUM_THREADS", std::to_string(opt_.threads).c_str(), 1);
+    if (opt_.threads > 0) {
+        setenv("HL_NUM_THREADS", std::to_string(opt_.threads).c_str(), 1);
+        jit::CodeLoader::instance().set_num_threads(static_cast<int>(opt_.threads));
+    }
     stage("plan");
     lower::Plan plan = lower::build_plan(g);
     stage("lower and JIT-compile");
@@ -149,9 +152,12 @@ std::unique_ptr<jit::JitNetwork> Driver::compile(const ir::Graph &g, const weigh
     };
     auto net = std::make_unique<jit::JitNetwork>(std::move(plan), w, target(), progress);
     compile_ms_ = now_ms() - t0;
-    if (opt_.verbose)
-        err_ << "netc: compiled " << net->stats().steps << " steps into " << net->stats().kernels
-             << " kernels in " << std::fixed << std::setprecision(0) << compile_ms_ << " ms\n";
+    if (opt_.verbose) {
+        const auto &s = net->stats();
+        err_ << "netc: " << s.steps << " steps run " << s.kernels << " kernels (" << s.compiled << " compiled, "
+             << s.from_disk << " from the kernel cache, " << s.loaded << " already loaded) in " << std::fixed
+             << std::setprecision(0) << compile_ms_ << " ms\n";
+    }
     return net;
 }
 

@@ -1,6 +1,7 @@
 #include "JitNetwork.h"
 
 #include "Diagnostics.h"
+#include "KernelObject.h"
 #include "Parallel.h"
 
 #include <algorithm>
@@ -37,37 +38,83 @@ JitNetwork::JitNetwork(lower::Plan plan, const weights::WeightMap &w, const Targ
         stats_.lower_ms += ms_since(t0);
         StepRun run;
         run.operands = std::move(k.operands);
-        for (auto &o : run.operands) {
-            if (o.buffer >= 0) {
-                run.constants.emplace_back();
-                continue;
-            }
-            // Halide's dimensions are the array's, innermost first.
-            std::vector<int> sizes(o.constant.shape.rbegin(), o.constant.shape.rend());
-            constant_data_.push_back(std::move(o.constant.data));
-            run.constants.emplace_back(constant_data_.back().data(), sizes);
-        }
+        for (auto &o : run.operands)
+            if (o.buffer < 0) constant_data_.push_back(std::move(o.constant.data));
         auto it = by_key.find(k.key);
         if (it == by_key.end()) {
             it = by_key.emplace(k.key, static_cast<int>(codes_.size())).first;
-            codes_.push_back({std::move(k), {}});
+            codes_.push_back({std::move(k), {}, nullptr});
         }
         run.code = it->second;
         codes_[run.code].steps.push_back(static_cast<int>(i));
         steps_.push_back(std::move(run));
     }
+    // Constants were moved out in order; bind them in the same order.
+    size_t next_constant = 0;
+    for (auto &run : steps_) {
+        bind_buffers(run);
+        for (size_t k = 0; k < run.operands.size(); k++)
+            if (run.operands[k].buffer < 0) run.buffers[k].host = reinterpret_cast<uint8_t *>(constant_data_[next_constant++].data());
+    }
     auto t0 = std::chrono::steady_clock::now();
-    int count = static_cast<int>(codes_.size());
-    lower::for_each_parallel(
-        count,
-        [&](int c) {
-            check_interrupt();
-            if (progress) progress(c, count, codes_[c].kernel.name);
-        },
-        [&](int c) { codes_[c].kernel.output.compile_jit(target_); });
+    resolve_code(progress);
     stats_.compile_ms = ms_since(t0);
     stats_.kernels = static_cast<int>(codes_.size());
     memory_ = lower::plan_memory(plan_);
+}
+
+// Each distinct kernel's code: already loaded, from the disk cache, or
+// compiled now on every core.
+void JitNetwork::resolve_code(const Progress &progress) {
+    std::vector<int> missing;
+    for (size_t c = 0; c < codes_.size(); c++) {
+        jit::CodeSource source;
+        codes_[c].fn = find_kernel(codes_[c].kernel, target_, source);
+        if (!codes_[c].fn) missing.push_back(static_cast<int>(c));
+        else if (source == CodeSource::Loaded) stats_.loaded++;
+        else stats_.from_disk++;
+    }
+    int count = static_cast<int>(missing.size());
+    lower::for_each_parallel(
+        count,
+        [&](int i) {
+            check_interrupt();
+            if (progress) progress(i, count, codes_[missing[i]].kernel.name);
+        },
+        [&](int i) { codes_[missing[i]].fn = compile_kernel(codes_[missing[i]].kernel, target_); });
+    stats_.compiled = count;
+}
+
+// One halide_buffer_t per operand: constants dense in their array's shape
+// (host bound by the caller), activations as their plan view plus a batch
+// dimension whose extent and host pointer each run fills in.
+void JitNetwork::bind_buffers(StepRun &run) {
+    size_t n = run.operands.size();
+    run.views.resize(n);
+    run.buffers.assign(n, halide_buffer_t{});
+    run.dims.resize(n);
+    run.argv.resize(n);
+    for (size_t k = 0; k < n; k++) {
+        const Operand &o = run.operands[k];
+        auto &dims = run.dims[k];
+        if (o.buffer < 0) {
+            int32_t stride = 1;
+            for (auto it = o.constant.shape.rbegin(); it != o.constant.shape.rend(); ++it) {
+                dims.push_back({0, static_cast<int32_t>(*it), stride, 0});
+                stride *= static_cast<int32_t>(*it);
+            }
+        } else {
+            lower::View v = lower::operand_view(plan_, o.buffer, o.block, o.as_image, k + 1 == n);
+            for (auto &d : v.dims) dims.push_back({d.min, d.extent, d.stride, 0});
+            dims.push_back({0, 1, static_cast<int32_t>(v.image), 0});
+            run.views[k] = std::move(v);
+        }
+        halide_buffer_t &b = run.buffers[k];
+        b.type = halide_type_t(halide_type_float, 32);
+        b.dimensions = static_cast<int32_t>(dims.size());
+        b.dim = dims.data();
+        run.argv[k] = &b;
+    }
 }
 
 std::vector<int64_t> JitNetwork::input_shape(int batch) const {
@@ -110,15 +157,6 @@ float *JitNetwork::storage(int b, const float *input, float *output) const {
     return plan_.buffers[b].network_input ? const_cast<float *>(input) : output;
 }
 
-Halide::Buffer<float> JitNetwork::view(const Operand &o, bool interior, int batch, const float *input,
-                                       float *output) const {
-    lower::View v = lower::operand_view(plan_, o.buffer, o.block, o.as_image, interior);
-    std::vector<halide_dimension_t> dims;
-    for (auto &d : v.dims) dims.push_back({d.min, d.extent, d.stride, 0});
-    dims.push_back({0, batch, static_cast<int32_t>(v.image), 0});
-    return Halide::Buffer<float>(storage(o.buffer, input, output) + v.offset, static_cast<int>(dims.size()), dims.data());
-}
-
 // Arena memory is reused, so a padded buffer's border is zeroed before its
 // producer writes the interior.
 void JitNetwork::zero_border(int b, int batch) {
@@ -153,27 +191,23 @@ void JitNetwork::run(const float *input, float *output, int batch) {
     }
     for (size_t i = 0; i < steps_.size(); i++) {
         check_interrupt();
-        const StepRun &s = steps_[i];
-        const Code &code = codes_[s.code];
-        ParamMap params;
-        std::vector<Halide::Buffer<float>> views;
-        views.reserve(s.operands.size());
-        for (size_t k = 0; k + 1 < s.operands.size(); k++) {
+        StepRun &s = steps_[i];
+        for (size_t k = 0; k < s.operands.size(); k++) {
             const Operand &o = s.operands[k];
-            if (o.buffer < 0) {
-                params.set(code.kernel.params[k], s.constants[k]);
-            } else {
-                views.push_back(view(o, false, batch, input, output));
-                params.set(code.kernel.params[k], views.back());
-            }
+            if (o.buffer < 0) continue;
+            s.buffers[k].host = reinterpret_cast<uint8_t *>(storage(o.buffer, input, output) + s.views[k].offset);
+            s.dims[k].back().extent = batch;
         }
         int out = plan_.steps[i].output;
         if (memory_.offset[out] >= 0) zero_border(out, batch);
-        Halide::Buffer<float> dst = view(s.operands.back(), true, batch, input, output);
-        Func f = code.kernel.output;  // a handle; realize is not const
         auto t0 = std::chrono::steady_clock::now();
-        f.realize(dst, target_, params);
+        int rc = codes_[s.code].fn(s.argv.data());
         if (!profile_.empty()) profile_[i] += ms_since(t0);
+        if (rc != 0) {
+            std::string why = CodeLoader::instance().take_error();
+            throw Halide::RuntimeError("kernel " + plan_.steps[i].name + " failed (code " + std::to_string(rc) +
+                                       ")" + (why.empty() ? "" : ": " + why));
+        }
     }
     if (plan_.output == plan_.input)  // the network returns its input
         std::memcpy(output, input, input_size(batch) * sizeof(float));

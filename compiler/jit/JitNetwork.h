@@ -1,8 +1,12 @@
-// A network compiled in-process: every plan step's kernel JIT-compiled
-// (identical kernels once), its constants packed, and an activation arena
-// planned from buffer lifetimes so a run allocates nothing.
+// A network compiled in-process: every plan step's kernel compiled to
+// machine code (identical kernels once; from the on-disk kernel cache when
+// an earlier run compiled them), its constants packed, and an activation
+// arena planned from buffer lifetimes so a run allocates nothing. A run
+// calls each kernel's entry point directly on halide_buffer_t views built
+// once here.
 #pragma once
 
+#include "CodeLoader.h"
 #include "Kernel.h"
 #include "Memory.h"
 #include "Plan.h"
@@ -21,6 +25,7 @@ namespace netc::jit {
 
 struct CompileStats {
     int steps = 0, kernels = 0;  // kernels: distinct compiled pipelines
+    int compiled = 0, from_disk = 0, loaded = 0;  // where each kernel's code came from
     double lower_ms = 0, compile_ms = 0;
 };
 
@@ -31,7 +36,8 @@ struct Interrupted : std::runtime_error {
 
 class JitNetwork {
 public:
-    // progress(kernel, kernels, name) is called as each distinct kernel starts compiling.
+    // progress(kernel, kernels, name) is called as each kernel that is not
+    // cached starts compiling (kernels: how many need compiling).
     using Progress = std::function<void(int, int, const std::string &)>;
     // Polled between kernel lowerings and compiles and between the steps of
     // a run (a kernel itself cannot be stopped); true makes them throw
@@ -64,15 +70,21 @@ private:
     struct Code {
         lower::Kernel kernel;           // the first step that needed this code
         std::vector<int> steps;         // every step that runs it
+        KernelFn fn = nullptr;
     };
+    // A kernel call's arguments: one halide_buffer_t per operand, the
+    // constants' fixed, the activations' pointed into the arena per run.
     struct StepRun {
         int code = -1;
         std::vector<lower::Operand> operands;
-        std::vector<Halide::Buffer<float>> constants;  // by operand index (undefined for activations)
+        std::vector<lower::View> views;  // activations' views (without the batch)
+        std::vector<halide_buffer_t> buffers;
+        std::vector<std::vector<halide_dimension_t>> dims;
+        std::vector<void *> argv;
     };
+    void resolve_code(const Progress &progress);
+    void bind_buffers(StepRun &run);
     void plan_memory(int batch);
-    Halide::Buffer<float> view(const lower::Operand &o, bool interior, int batch, const float *input,
-                               float *output) const;
     float *storage(int buffer, const float *input, float *output) const;
     void zero_border(int buffer, int batch);
 

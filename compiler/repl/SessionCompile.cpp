@@ -189,15 +189,12 @@ void Session::set_target(const std::string &spec) {
 
 void Session::set_threads(int n) {
     threads_ = n;
-    // JitNetwork's compile workers read HL_NUM_THREADS, and so does Halide's
-    // thread pool, but only when it starts; a running pool is resized
-    // through the JIT runtime's own halide_set_num_threads.
+    // JitNetwork's compile workers read HL_NUM_THREADS, and so does a
+    // Halide runtime's thread pool when it starts; running pools are resized
+    // through the loaded runtimes' own halide_set_num_threads.
     if (n > 0) setenv("HL_NUM_THREADS", std::to_string(n).c_str(), 1);
     else unsetenv("HL_NUM_THREADS");
-    for (auto &m : Halide::Internal::JITSharedRuntime::get(nullptr, target_, false)) {
-        void *f = m.find_symbol_by_name("halide_set_num_threads").address;
-        if (f) reinterpret_cast<int (*)(int)>(f)(n);
-    }
+    jit::CodeLoader::instance().set_num_threads(n);
 }
 
 jit::JitNetwork &Session::pipeline(const ir::Graph &g, const NetworkRef &ref, exec::Compiled &how,
