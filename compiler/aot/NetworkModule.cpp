@@ -14,7 +14,7 @@ namespace netc::aot {
 using namespace Halide;
 
 NetworkModule network_module(const lower::Plan &plan, const weights::WeightMap &w, const Target &target,
-                             const std::string &prefix, const Progress &progress) {
+                             const std::string &prefix, const Progress &progress, const tune::TuningTable *tuning) {
     NetworkModule nm;
     nm.run = prefix + "_run";
     nm.steps = static_cast<int>(plan.steps.size());
@@ -23,7 +23,7 @@ NetworkModule network_module(const lower::Plan &plan, const weights::WeightMap &
     std::map<std::string, int> by_key;
     std::vector<KernelCall> calls;
     for (size_t i = 0; i < plan.steps.size(); i++) {
-        lower::Kernel k = lower::lower_step(plan, static_cast<int>(i), w, target);
+        lower::Kernel k = lower::lower_step(plan, static_cast<int>(i), w, target, tuning);
         KernelCall call;
         for (auto &o : k.operands) {
             CallArg a;

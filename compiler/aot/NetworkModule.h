@@ -4,6 +4,7 @@
 #pragma once
 
 #include "Plan.h"
+#include "TuningTable.h"
 #include "Weights.h"
 
 #include <Halide.h>
@@ -28,6 +29,7 @@ using Progress = std::function<void(int, int, const std::string &)>;
 
 // Symbols are `prefix`-qualified so several networks and targets link together.
 NetworkModule network_module(const lower::Plan &plan, const weights::WeightMap &w, const Halide::Target &target,
-                             const std::string &prefix, const Progress &progress = nullptr);
+                             const std::string &prefix, const Progress &progress = nullptr,
+                             const tune::TuningTable *tuning = nullptr);
 
 }  // namespace netc::aot

@@ -122,7 +122,13 @@ int Driver::compile_command(int m) {
         auto progress = [&](int k, int total, const std::string &name) {
             if (opt_.verbose) err_ << "netc:   lowering kernel " << k + 1 << "/" << total << " " << name << "\n";
         };
-        variants.push_back(aot::network_module(plan, w, t, prefix, progress));
+        // Each variant takes its own target's tuning table, unless --tuning names one.
+        tune::TuningTable tuning = tune::load_tuning(opt_.tuning, targets[i]);
+        if (opt_.verbose)
+            err_ << "netc: tuning table "
+                 << (opt_.tuning.empty() ? tune::TuningTable::default_path(targets[i]) : opt_.tuning) << ": "
+                 << tuning.entries().size() << " entries\n";
+        variants.push_back(aot::network_module(plan, w, t, prefix, progress, &tuning));
         abi.variants.push_back({variants.back().run, targets[i]});
         abi.max_batch = variants.back().max_batch;
         abi.arena_bytes = variants.back().arena_bytes;

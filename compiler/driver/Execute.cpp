@@ -7,6 +7,8 @@
 
 #include "JitNetwork.h"
 #include "Npy.h"
+#include "Peak.h"
+#include "Profile.h"
 #include "Plan.h"
 #include "Weights.h"
 
@@ -17,6 +19,7 @@
 #include <iomanip>
 #include <numeric>
 #include <random>
+#include <thread>
 
 namespace netc {
 
@@ -98,7 +101,6 @@ void bench_report(jit::JitNetwork &net, const std::string &name, const BenchOpti
     std::streamsize precision = out.precision();
     std::vector<float> x = random_input(net.input_size(o.batch)), y(net.output_size(o.batch));
     for (int64_t i = 0; i < o.burn_in; i++) net.run(x.data(), y.data(), o.batch);
-    if (o.profile) net.enable_profile();
     std::vector<double> secs;
     for (int64_t i = 0; i < o.steps; i++) {
         double t0 = now_ms();
@@ -118,7 +120,21 @@ void bench_report(jit::JitNetwork &net, const std::string &name, const BenchOpti
     out << std::setprecision(1) << o.batch / mean << " images/s\n";
     out.flags(flags);
     out.precision(precision);
-    if (o.profile) net.print_profile(err, static_cast<int>(o.steps));
+}
+
+void profile_report(jit::JitNetwork &net, int batch, int64_t steps, int threads, std::ostream &out) {
+    std::vector<float> x = random_input(net.input_size(batch)), y(net.output_size(batch));
+    for (int i = 0; i < 3; i++) net.run(x.data(), y.data(), batch);
+    net.enable_profile();
+    for (int64_t i = 0; i < steps; i++) net.run(x.data(), y.data(), batch);
+    tune::Peak peak = tune::measure_fma_peak(net.target(), threads);
+    print_profile(out, net, static_cast<int>(steps), batch, peak);
+}
+
+int run_threads(int64_t requested) {
+    if (requested > 0) return static_cast<int>(requested);
+    if (const char *e = getenv("HL_NUM_THREADS"); e && atoi(e) > 0) return atoi(e);
+    return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
 }  // namespace exec
@@ -150,7 +166,12 @@ std::unique_ptr<jit::JitNetwork> Driver::compile(const ir::Graph &g, const weigh
     auto progress = [&](int kernel, int total, const std::string &name) {
         if (opt_.verbose) err_ << "netc:   compiling kernel " << kernel + 1 << "/" << total << " " << name << "\n";
     };
-    auto net = std::make_unique<jit::JitNetwork>(std::move(plan), w, target(), progress);
+    Halide::Target t = target();
+    tuning_ = tune::load_tuning(opt_.tuning, t);
+    if (opt_.verbose)
+        err_ << "netc: tuning table " << (opt_.tuning.empty() ? tune::TuningTable::default_path(t) : opt_.tuning)
+             << ": " << tuning_.entries().size() << " entries\n";
+    auto net = std::make_unique<jit::JitNetwork>(std::move(plan), w, t, progress, nullptr, &tuning_);
     compile_ms_ = now_ms() - t0;
     if (opt_.verbose) {
         const auto &s = net->stats();
@@ -206,9 +227,8 @@ int Driver::bench_command(int m) {
     stage("benchmark");
     exec::BenchOptions o;
     o.batch = static_cast<int>(opt_.batch > 0 ? opt_.batch : 1);
-    o.steps = opt_.steps;
+    o.steps = opt_.steps > 0 ? opt_.steps : 100;
     o.burn_in = opt_.burn_in;
-    o.profile = getenv("NETC_PROFILE") != nullptr;
     exec::bench_report(*net, g->name, o, {compile_ms_, false}, out_, err_);
     return kExitOk;
 }

@@ -44,12 +44,18 @@ void run_report(jit::JitNetwork &net, const std::string &name, const rt::Array &
 struct BenchOptions {
     int batch = 1;
     int64_t steps = 100, burn_in = 10;
-    bool profile = false;  // per-step times on `err` afterwards
 };
 
 // `netc bench`: burn-in, then timed steps on a fixed random batch; prints
 // "Forward across S steps, M +/- D sec / batch" and images/s.
 void bench_report(jit::JitNetwork &net, const std::string &name, const BenchOptions &options,
                   const Compiled &compiled, std::ostream &out, std::ostream &err);
+
+// `netc profile`: 3 burn-in runs, then `steps` profiled runs of a random
+// batch, the FMA peak measured on `threads` threads, and the profile table.
+void profile_report(jit::JitNetwork &net, int batch, int64_t steps, int threads, std::ostream &out);
+
+// Threads a run uses: --threads (or :threads) if set, else HL_NUM_THREADS, else every core.
+int run_threads(int64_t requested);
 
 }  // namespace netc::exec

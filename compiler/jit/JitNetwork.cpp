@@ -27,14 +27,14 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
 }  // namespace
 
 JitNetwork::JitNetwork(lower::Plan plan, const weights::WeightMap &w, const Target &target, const Progress &progress,
-                       Interrupt interrupt)
+                       Interrupt interrupt, const tune::TuningTable *tuning)
     : plan_(std::move(plan)), target_(target), interrupt_(std::move(interrupt)) {
     std::map<std::string, int> by_key;
     stats_.steps = static_cast<int>(plan_.steps.size());
     for (size_t i = 0; i < plan_.steps.size(); i++) {
         check_interrupt();
         auto t0 = std::chrono::steady_clock::now();
-        lower::Kernel k = lower::lower_step(plan_, static_cast<int>(i), w, target_);
+        lower::Kernel k = lower::lower_step(plan_, static_cast<int>(i), w, target_, tuning);
         stats_.lower_ms += ms_since(t0);
         StepRun run;
         run.operands = std::move(k.operands);
@@ -52,9 +52,9 @@ JitNetwork::JitNetwork(lower::Plan plan, const weights::WeightMap &w, const Targ
     // Constants were moved out in order; bind them in the same order.
     size_t next_constant = 0;
     for (auto &run : steps_) {
-        bind_buffers(run);
+        run.args = KernelArgs(plan_, run.operands);
         for (size_t k = 0; k < run.operands.size(); k++)
-            if (run.operands[k].buffer < 0) run.buffers[k].host = reinterpret_cast<uint8_t *>(constant_data_[next_constant++].data());
+            if (!run.args.is_activation(k)) run.args.bind_constant(k, constant_data_[next_constant++].data());
     }
     auto t0 = std::chrono::steady_clock::now();
     resolve_code(progress);
@@ -83,38 +83,6 @@ void JitNetwork::resolve_code(const Progress &progress) {
         },
         [&](int i) { codes_[missing[i]].fn = compile_kernel(codes_[missing[i]].kernel, target_); });
     stats_.compiled = count;
-}
-
-// One halide_buffer_t per operand: constants dense in their array's shape
-// (host bound by the caller), activations as their plan view plus a batch
-// dimension whose extent and host pointer each run fills in.
-void JitNetwork::bind_buffers(StepRun &run) {
-    size_t n = run.operands.size();
-    run.views.resize(n);
-    run.buffers.assign(n, halide_buffer_t{});
-    run.dims.resize(n);
-    run.argv.resize(n);
-    for (size_t k = 0; k < n; k++) {
-        const Operand &o = run.operands[k];
-        auto &dims = run.dims[k];
-        if (o.buffer < 0) {
-            int32_t stride = 1;
-            for (auto it = o.constant.shape.rbegin(); it != o.constant.shape.rend(); ++it) {
-                dims.push_back({0, static_cast<int32_t>(*it), stride, 0});
-                stride *= static_cast<int32_t>(*it);
-            }
-        } else {
-            lower::View v = lower::operand_view(plan_, o.buffer, o.block, o.as_image, k + 1 == n);
-            for (auto &d : v.dims) dims.push_back({d.min, d.extent, d.stride, 0});
-            dims.push_back({0, 1, static_cast<int32_t>(v.image), 0});
-            run.views[k] = std::move(v);
-        }
-        halide_buffer_t &b = run.buffers[k];
-        b.type = halide_type_t(halide_type_float, 32);
-        b.dimensions = static_cast<int32_t>(dims.size());
-        b.dim = dims.data();
-        run.argv[k] = &b;
-    }
 }
 
 std::vector<int64_t> JitNetwork::input_shape(int batch) const {
@@ -192,16 +160,12 @@ void JitNetwork::run(const float *input, float *output, int batch) {
     for (size_t i = 0; i < steps_.size(); i++) {
         check_interrupt();
         StepRun &s = steps_[i];
-        for (size_t k = 0; k < s.operands.size(); k++) {
-            const Operand &o = s.operands[k];
-            if (o.buffer < 0) continue;
-            s.buffers[k].host = reinterpret_cast<uint8_t *>(storage(o.buffer, input, output) + s.views[k].offset);
-            s.dims[k].back().extent = batch;
-        }
+        for (size_t k = 0; k < s.operands.size(); k++)
+            if (s.args.is_activation(k)) s.args.bind_activation(k, storage(s.operands[k].buffer, input, output), batch);
         int out = plan_.steps[i].output;
         if (memory_.offset[out] >= 0) zero_border(out, batch);
         auto t0 = std::chrono::steady_clock::now();
-        int rc = codes_[s.code].fn(s.argv.data());
+        int rc = codes_[s.code].fn(s.args.argv());
         if (!profile_.empty()) profile_[i] += ms_since(t0);
         if (rc != 0) {
             std::string why = CodeLoader::instance().take_error();
@@ -251,20 +215,6 @@ void JitNetwork::print_asm(std::ostream &os) const {
 }
 
 void JitNetwork::enable_profile() { profile_.assign(steps_.size(), 0.0); }
-
-void JitNetwork::print_profile(std::ostream &os, int runs) const {
-    std::vector<int> order(profile_.size());
-    for (size_t i = 0; i < order.size(); i++) order[i] = static_cast<int>(i);
-    std::sort(order.begin(), order.end(), [&](int a, int b) { return profile_[a] > profile_[b]; });
-    double total = 0;
-    for (double t : profile_) total += t;
-    os << "step profile (ms per run, " << runs << " runs; total " << total / runs << " ms):\n";
-    for (int i : order) {
-        const lower::Kernel &k = codes_[steps_[i].code].kernel;
-        os << "  " << std::fixed << std::setprecision(3) << profile_[i] / runs << "  " << plan_.steps[i].name << "  ["
-           << k.key << "]\n";
-    }
-}
 
 void JitNetwork::print_halide(std::ostream &os) const {
     for (auto &c : codes_) {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "CodeLoader.h"
+#include "KernelArgs.h"
 #include "Kernel.h"
 #include "Memory.h"
 #include "Plan.h"
@@ -43,14 +44,17 @@ public:
     // a run (a kernel itself cannot be stopped); true makes them throw
     // Interrupted. The REPL's Ctrl-C.
     using Interrupt = std::function<bool()>;
+    // Kernels take the schedules `tuning` holds for them, else the cost model's.
     JitNetwork(lower::Plan plan, const weights::WeightMap &w, const Halide::Target &target,
-               const Progress &progress = nullptr, Interrupt interrupt = nullptr);
+               const Progress &progress = nullptr, Interrupt interrupt = nullptr,
+               const tune::TuningTable *tuning = nullptr);
 
     // input: NHWC [batch, H, W, C] float32; output: the network's output for batch images.
     // An interrupted run leaves output partly written; the next run is whole.
     void run(const float *input, float *output, int batch);
 
     const lower::Plan &plan() const { return plan_; }
+    const Halide::Target &target() const { return target_; }
     std::vector<int64_t> input_shape(int batch) const;   // with the batch filled in
     std::vector<int64_t> output_shape(int batch) const;
     int64_t input_size(int batch) const;
@@ -62,9 +66,12 @@ public:
     void print_halide(std::ostream &os) const;
     // Each distinct kernel's assembly for the target (the REPL's `:emit asm`).
     void print_asm(std::ostream &os) const;
-    // Per-step wall time, accumulated over runs (netc bench --profile).
+    // Per-step wall time, accumulated over the runs since enable_profile
+    // (netc profile, :profile).
     void enable_profile();
-    void print_profile(std::ostream &os, int runs) const;
+    const std::vector<double> &step_ms() const { return profile_; }
+    // The kernel step i runs (its schedule, signature and FLOPs).
+    const lower::Kernel &step_kernel(int i) const { return codes_[steps_[i].code].kernel; }
 
 private:
     struct Code {
@@ -72,18 +79,14 @@ private:
         std::vector<int> steps;         // every step that runs it
         KernelFn fn = nullptr;
     };
-    // A kernel call's arguments: one halide_buffer_t per operand, the
-    // constants' fixed, the activations' pointed into the arena per run.
+    // A kernel call: the constants' arguments bound once, the activations'
+    // pointed into the arena per run.
     struct StepRun {
         int code = -1;
         std::vector<lower::Operand> operands;
-        std::vector<lower::View> views;  // activations' views (without the batch)
-        std::vector<halide_buffer_t> buffers;
-        std::vector<std::vector<halide_dimension_t>> dims;
-        std::vector<void *> argv;
+        KernelArgs args;
     };
     void resolve_code(const Progress &progress);
-    void bind_buffers(StepRun &run);
     void plan_memory(int batch);
     float *storage(int buffer, const float *input, float *output) const;
     void zero_border(int buffer, int batch);

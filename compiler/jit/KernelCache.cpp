@@ -4,6 +4,7 @@
 #include <llvm/Support/SHA256.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -95,25 +96,46 @@ const std::string &KernelCache::build_id() {
     return id;
 }
 
-std::string KernelCache::digest(const std::string &what, const std::string &target) {
-    std::string text = what + "\n" + target + "\n" + build_id();
+std::string KernelCache::hash_hex(const std::string &text, int bytes) {
     auto h = llvm::SHA256::hash(llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(text.data()), text.size()));
-    return "netc_" + hex(h.data(), 16);
+    return hex(h.data(), std::min<size_t>(h.size(), static_cast<size_t>(bytes)));
+}
+
+std::string KernelCache::digest(const std::string &what, const std::string &target) {
+    return "netc_" + hash_hex(what + "\n" + target + "\n" + build_id());
 }
 
 std::string KernelCache::path(const std::string &name) const { return dir_ + "/" + name + ".o"; }
+
+namespace {
+
+// A stored object ends with this tag and the SHA-256 of the object: a torn
+// write, a damaged disk or a foreign file is a cache miss, never bad code.
+const char kTrailer[8] = {'N', 'E', 'T', 'C', 'O', 'B', 'J', '1'};
+constexpr size_t kTrailerSize = sizeof kTrailer + 32;
+
+std::array<uint8_t, 32> sha256(const char *p, size_t n) {
+    return llvm::SHA256::hash(llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(p), n));
+}
+
+}  // namespace
 
 std::optional<std::vector<char>> KernelCache::load(const std::string &name) const {
     if (!enabled()) return std::nullopt;
     std::ifstream f(path(name), std::ios::binary | std::ios::ate);
     if (!f) return std::nullopt;
     std::streamoff size = f.tellg();
-    if (size < 64 || size > (int64_t(1) << 30)) return std::nullopt;
+    if (size < 64 + static_cast<std::streamoff>(kTrailerSize) || size > (int64_t(1) << 30)) return std::nullopt;
     std::vector<char> bytes(static_cast<size_t>(size));
     f.seekg(0);
     if (!f.read(bytes.data(), size)) return std::nullopt;
-    // An object too short to hold an ELF header is a torn or foreign file.
-    if (bytes.size() < 64 || std::memcmp(bytes.data(), ELFMAG, SELFMAG) != 0) return std::nullopt;
+    size_t n = bytes.size() - kTrailerSize;
+    auto h = sha256(bytes.data(), n);
+    if (std::memcmp(bytes.data() + n, kTrailer, sizeof kTrailer) != 0 ||
+        std::memcmp(bytes.data() + n + sizeof kTrailer, h.data(), h.size()) != 0 ||
+        std::memcmp(bytes.data(), ELFMAG, SELFMAG) != 0)
+        return std::nullopt;
+    bytes.resize(n);
     utimes(path(name).c_str(), nullptr);  // recently used: pruned last
     return bytes;
 }
@@ -124,6 +146,9 @@ void KernelCache::store(const std::string &name, const std::vector<char> &bytes)
     {
         std::ofstream f(tmp, std::ios::binary);
         f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+        auto h = sha256(bytes.data(), bytes.size());
+        f.write(kTrailer, sizeof kTrailer);
+        f.write(reinterpret_cast<const char *>(h.data()), static_cast<std::streamsize>(h.size()));
         if (!f) {
             std::remove(tmp.c_str());
             return;

@@ -30,6 +30,8 @@ public:
     // A stable name for `what` compiled for `target` by this build: also the
     // symbol the object defines.
     static std::string digest(const std::string &what, const std::string &target);
+    // SHA-256 of text, the first `bytes` bytes in hex.
+    static std::string hash_hex(const std::string &text, int bytes = 16);
 
     std::optional<std::vector<char>> load(const std::string &name) const;
     void store(const std::string &name, const std::vector<char> &bytes);

@@ -10,6 +10,30 @@ namespace netc::lower {
 using namespace Halide;
 using ir::OpKind;
 
+std::optional<schedule::ConvProblem> conv_problem(const Plan &plan, int step) {
+    const Step &s = plan.steps[step];
+    const ir::Node &n = plan.graph.nodes[s.anchor];
+    if (n.op != OpKind::Conv2D && n.op != OpKind::FullyConnected) return std::nullopt;
+    schedule::ConvProblem p;
+    p.fc = n.op == OpKind::FullyConnected;
+    p.ci = plan.buffers[s.inputs[0]].shape.dims.back();
+    p.co = n.shape.dims.back();
+    if (!p.fc) {
+        p.kh = n.kernel_h, p.kw = n.kernel_w, p.ow = n.shape[2], p.oh = n.shape[1];
+        p.stride_h = n.stride_h, p.stride_w = n.stride_w, p.rate_h = n.rate_h, p.rate_w = n.rate_w;
+    }
+    return p;
+}
+
+// The tuned schedule for p if the table has a valid one, else the model's.
+schedule::ConvSchedule choose_schedule(const schedule::ConvProblem &p, const tune::TuningTable *tuning,
+                                       const Target &target) {
+    if (tuning)
+        if (auto text = tuning->find(p.signature()))
+            if (auto s = schedule::ConvSchedule::parse(*text); s && schedule::valid_for(*s, p, target)) return *s;
+    return schedule::model_conv_schedule(p, target);
+}
+
 Kernel lower_conv(KernelBuilder &kb, const weights::WeightMap &w, const Target &target) {
     const ir::Node &n = kb.anchor();
     const Plan &plan = kb.plan();
@@ -25,7 +49,8 @@ Kernel lower_conv(KernelBuilder &kb, const weights::WeightMap &w, const Target &
     if (!weights) weights = find_param(n, w, "pointwise_weights");
     if (!weights) throw InternalError("'" + n.name + "' has no weights");
 
-    schedule::ConvTiling tiling = schedule::choose_conv_tiling(co, ci, kh, kw, wo, ho, target);
+    schedule::ConvProblem problem = *conv_problem(plan, kb.step_index());
+    schedule::ConvSchedule tiling = choose_schedule(problem, kb.tuning(), target);
     const int64_t B = tiling.block, blocks = co / B;
 
     // Fold the batch norm: w' = w * scale[co], b' = shift + b * scale.
@@ -68,7 +93,10 @@ Kernel lower_conv(KernelBuilder &kb, const weights::WeightMap &w, const Target &
                       std::to_string(n.padding.top) + "," + std::to_string(n.padding.left) + " in" +
                       std::to_string(ci) + "x" + std::to_string(wi) + "x" + std::to_string(hi) + " out" +
                       std::to_string(co) + "x" + std::to_string(wo) + "x" + std::to_string(ho) + " " + tiling.str();
-    return kb.finish(out, static_cast<int>(B), key, fc);
+    Kernel k = kb.finish(out, static_cast<int>(B), key, fc);
+    k.signature = problem.signature();
+    k.schedule = tiling.str();
+    return k;
 }
 
 }  // namespace netc::lower

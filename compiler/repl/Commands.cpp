@@ -29,6 +29,8 @@ const std::vector<Repl::Command> &Repl::commands() {
         {":run", "NET [IN.npy] [-o OUT.npy] [batch=N]",
          "run the network on IN.npy (or a pseudo-random batch) and print the top-5, as netc run does", &Repl::run},
         {":bench", "NET [batch=N] [steps=S] [burn_in=B]", "time the network, as netc bench does", &Repl::bench},
+        {":profile", "NET [batch=N] [steps=S]", "where the network's time goes, as netc profile shows it",
+         &Repl::profile},
         {":weights", "[random SEED | load W.npz | save NET W.npz]",
          "the weights every network runs with (at first: random, seed 0)", &Repl::weights},
         {":target", "[T]", "the Halide target compiled for: host, or a target string", &Repl::target},
@@ -280,6 +282,22 @@ bool Repl::bench(const Invocation &inv) {
     exec::Compiled how;
     jit::JitNetwork &net = compile(*g, ref, how);
     exec::bench_report(net, g->name, o, how, out_, err_);
+    return true;
+}
+
+bool Repl::profile(const Invocation &inv) {
+    if (inv.args.empty()) return usage(inv);
+    std::map<std::string, Word> opts;
+    int64_t batch = 1, steps = 20;
+    if (!options(inv, 1, {"batch", "steps"}, opts) || !int_option(inv, opts, "batch", 1, batch) ||
+        !int_option(inv, opts, "steps", 1, steps))
+        return false;
+    NetworkRef ref;
+    std::unique_ptr<ir::Graph> g;
+    if (!network(inv, inv.args[0], ref, g)) return false;
+    exec::Compiled how;
+    jit::JitNetwork &net = compile(*g, ref, how);
+    exec::profile_report(net, static_cast<int>(batch), steps, exec::run_threads(session_.threads()), out_);
     return true;
 }
 

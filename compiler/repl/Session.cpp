@@ -52,7 +52,7 @@ std::string imported_networks(const Program &p, int m, const std::string &name) 
 
 Session::Session(std::ostream &out, std::ostream &err, jit::JitNetwork::Interrupt interrupt)
     : out_(out), err_(err), diag_out_(err.rdbuf()), diag_(sources_, diag_out_), interrupt_(std::move(interrupt)),
-      target_(exec::parse_target("host", "target")) {
+      target_(exec::parse_target("host", "target")), tuning_(tune::load_tuning("", target_)) {
     diag_out_.setf(std::ios::unitbuf);
     Built empty;
     build({}, empty);

@@ -183,6 +183,7 @@ weights::WeightMap Session::weights_for(const ir::Graph &g) const {
 
 void Session::set_target(const std::string &spec) {
     target_ = exec::parse_target(spec, "target");
+    tuning_ = tune::load_tuning("", target_);
     target_name_ = spec;
     pipelines_.clear();
 }
@@ -211,7 +212,7 @@ jit::JitNetwork &Session::pipeline(const ir::Graph &g, const NetworkRef &ref, ex
     if (it != pipelines_.end()) pipelines_.erase(it);  // its memory goes before the new compile
     weights::WeightMap w = weights_for(g);
     auto t0 = std::chrono::steady_clock::now();
-    auto net = std::make_unique<jit::JitNetwork>(lower::build_plan(g), w, target_, progress, interrupt_);
+    auto net = std::make_unique<jit::JitNetwork>(lower::build_plan(g), w, target_, progress, interrupt_, &tuning_);
     how.cached = false;
     how.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     Pipeline &p = pipelines_[ref.key];

@@ -5,6 +5,8 @@
 // reduction step, coarse parallel tasks.
 #pragma once
 
+#include "ConvSchedule.h"
+
 #include <Halide.h>
 
 #include <cstdint>
@@ -12,18 +14,9 @@
 
 namespace netc::schedule {
 
-// A convolution's register tile: `block` output channels (a multiple of the
-// vector when possible) by tx x ty output points.
-struct ConvTiling {
-    int block = 16, vector = 16, tx = 1, ty = 1;
-    std::string str() const;
-};
-
-ConvTiling choose_conv_tiling(int64_t out_channels, int64_t in_channels, int64_t kernel_h, int64_t kernel_w,
-                              int64_t out_w, int64_t out_h, const Halide::Target &t);
-
-// out(cl, cb, x, y, n) and its accumulator acc with reduction r = (ci, kx, ky).
-void schedule_conv(Halide::Func out, Halide::Func acc, const Halide::RDom &r, const ConvTiling &tiling,
+// out(cl, cb, x, y, n) and its accumulator acc with reduction r = (ci, kx, ky):
+// a direct convolution's register tile of s.block channels x s.tx x s.ty points.
+void schedule_conv(Halide::Func out, Halide::Func acc, const Halide::RDom &r, const ConvSchedule &s,
                    int64_t out_w, int64_t out_h, int64_t blocks);
 
 // An op whose output is (c, x, y, n) or (c, n): channels in vectors, rows in
@@ -36,7 +29,8 @@ void schedule_channels_last(Halide::Func out, Halide::Func acc, int64_t channels
 // above leave GPU targets alone; this is applied to every kernel instead.
 void schedule_gpu(Halide::Func out);
 
-// Number of parallel tasks for `work` independent pieces per image.
-int64_t task_size(int64_t pieces);
+// Pieces per parallel task when `pieces` independent pieces per image are
+// split into about `tasks` tasks.
+int64_t task_size(int64_t pieces, int tasks = 8);
 
 }  // namespace netc::schedule

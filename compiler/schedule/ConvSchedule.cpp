@@ -1,0 +1,144 @@
+#include "ConvSchedule.h"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+namespace netc::schedule {
+
+using namespace Halide;
+
+std::string ConvProblem::signature() const {
+    std::ostringstream s;
+    if (fc) {
+        s << "fc in" << ci << " out" << co;
+    } else {
+        s << "conv k" << kh << "x" << kw << " s" << stride_h << "x" << stride_w << " d" << rate_h << "x" << rate_w
+          << " in" << ci << " out" << co << "x" << ow << "x" << oh;
+    }
+    return s.str();
+}
+
+bool ConvProblem::winograd_eligible() const {
+    return !fc && kh == 3 && kw == 3 && stride_h == 1 && stride_w == 1 && rate_h == 1 && rate_w == 1;
+}
+
+std::string ConvSchedule::str() const {
+    std::ostringstream s;
+    if (algorithm == Winograd) s << "winograd" << m;
+    else s << "direct";
+    s << " b" << block << " v" << vector << " t" << tx << "x" << ty << " k" << tasks;
+    return s.str();
+}
+
+std::optional<ConvSchedule> ConvSchedule::parse(const std::string &text) {
+    std::istringstream in(text);
+    std::string alg, b, v, t, k;
+    if (!(in >> alg >> b >> v >> t >> k)) return std::nullopt;
+    ConvSchedule s;
+    if (alg == "direct") {
+        s.algorithm = Direct;
+    } else if (alg.rfind("winograd", 0) == 0 && alg.size() > 8) {
+        s.algorithm = Winograd;
+        s.m = std::atoi(alg.c_str() + 8);
+        if (s.m != 2 && s.m != 4 && s.m != 6) return std::nullopt;
+    } else {
+        return std::nullopt;
+    }
+    if (std::sscanf(b.c_str(), "b%d", &s.block) != 1 || std::sscanf(v.c_str(), "v%d", &s.vector) != 1 ||
+        std::sscanf(t.c_str(), "t%dx%d", &s.tx, &s.ty) != 2 || std::sscanf(k.c_str(), "k%d", &s.tasks) != 1)
+        return std::nullopt;
+    if (s.block < 1 || s.vector < 1 || s.tx < 1 || s.ty < 1 || s.tasks < 1 || s.block > 4096 || s.tx > 64 ||
+        s.ty > 64 || s.tasks > 4096)
+        return std::nullopt;
+    std::string rest;
+    if (in >> rest) return std::nullopt;
+    return s;
+}
+
+namespace {
+
+int vector_registers(const Target &t) { return t.has_feature(Target::AVX512) ? 32 : 16; }
+
+// Cost of covering `extent` with tiles of `t`: ragged tiles recompute (ShiftInwards).
+double coverage(int64_t extent, int t) { return double((extent + t - 1) / t * t) / double(extent); }
+
+// Relative time per useful multiply-add of a direct register tile of v
+// vectors x p points: the FMA ports, the load ports (v weight vectors and p
+// broadcasts a step) and L2, which streams a block's weights once per tile
+// (they rarely fit L1), each a limit; ragged tiles recompute their overlap.
+double direct_cost(const ConvProblem &p, int v, int tx, int ty, const Target &t) {
+    int points = tx * ty;
+    double vector_bytes = t.natural_vector_size<float>() * 4.0;
+    double fma = v * points / 2.0, loads = (v + points) / 2.0, l2 = v * vector_bytes / 20.0;
+    double step = std::max({fma, loads, l2});
+    // The inputs a tile reads for one kernel row should stay in L1.
+    double row_bytes = double((tx - 1) * p.stride_w + (p.kw - 1) * p.rate_w + 1) * ty * p.ci * 4;
+    double l1 = row_bytes > 40 * 1024 ? 1.25 : 1.0;
+    return coverage(p.ow, tx) * coverage(p.oh, ty) * l1 * step / fma;
+}
+
+bool tile_fits(int v, int points, int regs) { return v * points + v + 1 <= regs; }
+
+}  // namespace
+
+bool valid_for(const ConvSchedule &s, const ConvProblem &p, const Target &t) {
+    int lanes = t.natural_vector_size<float>();
+    if (s.vector > lanes || s.block % s.vector != 0 || p.co % s.block != 0) return false;
+    if (s.tx > p.ow || s.ty > p.oh) return false;
+    if (s.algorithm == ConvSchedule::Winograd) return p.winograd_eligible() && s.vector == lanes;
+    return tile_fits(s.block / s.vector, s.tx * s.ty, vector_registers(t) + 2);
+}
+
+std::vector<ConvSchedule> conv_candidates(const ConvProblem &p, const Target &t) {
+    int lanes = t.natural_vector_size<float>(), regs = vector_registers(t);
+    struct Scored {
+        double cost;
+        ConvSchedule s;
+    };
+    std::vector<Scored> all;
+    if (p.co % lanes != 0) {
+        // Odd channel counts (e.g. 1000 classes): the largest power-of-two divisor.
+        ConvSchedule s;
+        s.block = 1;
+        while (s.block < lanes && p.co % (s.block * 2) == 0) s.block *= 2;
+        s.vector = s.block;
+        for (int tx : {1, 2, 4, 8}) {
+            if (tx > p.ow && tx > 1) continue;
+            s.tx = tx;
+            all.push_back({double(all.size()), s});
+        }
+    } else {
+        for (int v = 1; v <= 6; v++) {
+            if (p.co % (v * lanes) != 0) continue;
+            int max_points = (regs - v - 1) / v;
+            for (int ty = 1; ty <= 4; ty++)
+                for (int tx = 1; tx * ty <= max_points; tx++) {
+                    if (tx > p.ow || ty > p.oh) continue;
+                    // Tiles using under half the registers are never competitive.
+                    if (2 * v * tx * ty < regs - v - 1 && !(tx == p.ow && ty == p.oh)) continue;
+                    ConvSchedule s;
+                    s.block = v * lanes;
+                    s.vector = lanes;
+                    s.tx = tx;
+                    s.ty = ty;
+                    all.push_back({direct_cost(p, v, tx, ty, t), s});
+                }
+        }
+    }
+    std::stable_sort(all.begin(), all.end(), [](const Scored &a, const Scored &b) { return a.cost < b.cost; });
+    std::vector<ConvSchedule> out;
+    for (auto &c : all)
+        if (out.size() < 16) out.push_back(c.s);
+    return out;
+}
+
+ConvSchedule model_conv_schedule(const ConvProblem &p, const Target &t) {
+    std::vector<ConvSchedule> c = conv_candidates(p, t);
+    if (!c.empty()) return c.front();
+    ConvSchedule s;
+    s.block = s.vector = 1;
+    return s;
+}
+
+}  // namespace netc::schedule
