@@ -51,6 +51,7 @@ Kernel lower_conv(KernelBuilder &kb, const weights::WeightMap &w, const Target &
 
     schedule::ConvProblem problem = *conv_problem(plan, kb.step_index());
     schedule::ConvSchedule tiling = choose_schedule(problem, kb.tuning(), target);
+    if (tiling.algorithm == schedule::ConvSchedule::Winograd) return lower_winograd(kb, w, target, problem, tiling);
     const int64_t B = tiling.block, blocks = co / B;
 
     // Fold the batch norm: w' = w * scale[co], b' = shift + b * scale.

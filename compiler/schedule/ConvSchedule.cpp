@@ -80,13 +80,34 @@ double direct_cost(const ConvProblem &p, int v, int tx, int ty, const Target &t)
 
 bool tile_fits(int v, int points, int regs) { return v * points + v + 1 <= regs; }
 
+// Relative time of Winograd F(m, 3) with v vectors x tx x ty tiles per
+// register tile, against the direct convolution's ideal: the GEMM does
+// (m+2)^2 / (9 m^2) of the multiplies (at the register tile's efficiency,
+// its weights 4x the direct ones), over whole tiles; the transforms cost
+// O(channels) per tile and run far from peak.
+double winograd_cost(const ConvProblem &p, int m, int v, int tx, int ty, const Target &t) {
+    int alpha = m + 2;
+    int64_t tiles_x = (p.ow + m - 1) / m, tiles_y = (p.oh + m - 1) / m;
+    double waste = double(tiles_x * m) / p.ow * double(tiles_y * m) / p.oh * coverage(tiles_x, tx) *
+                   coverage(tiles_y, ty);
+    int points = tx * ty;
+    double vector_bytes = t.natural_vector_size<float>() * 4.0;
+    double fma = v * points / 2.0, loads = (v + points) / 2.0, l2 = v * vector_bytes / 20.0;
+    double gemm = std::max({fma, loads, l2}) / fma * double(alpha * alpha) / (9.0 * m * m);
+    double transforms = 3.0 * (double(alpha * alpha * alpha) * 4 / (18.0 * m * m * p.co) +
+                               2.0 * alpha * m * (alpha + m) / (18.0 * m * m * p.ci));
+    return waste * (gemm + transforms);
+}
+
 }  // namespace
 
 bool valid_for(const ConvSchedule &s, const ConvProblem &p, const Target &t) {
     int lanes = t.natural_vector_size<float>();
     if (s.vector > lanes || s.block % s.vector != 0 || p.co % s.block != 0) return false;
+    if (s.algorithm == ConvSchedule::Winograd)
+        return p.winograd_eligible() && s.vector == lanes && s.tx <= (p.ow + s.m - 1) / s.m &&
+               s.ty <= (p.oh + s.m - 1) / s.m && tile_fits(s.block / s.vector, s.tx * s.ty, vector_registers(t) + 2);
     if (s.tx > p.ow || s.ty > p.oh) return false;
-    if (s.algorithm == ConvSchedule::Winograd) return p.winograd_eligible() && s.vector == lanes;
     return tile_fits(s.block / s.vector, s.tx * s.ty, vector_registers(t) + 2);
 }
 
@@ -129,7 +150,37 @@ std::vector<ConvSchedule> conv_candidates(const ConvProblem &p, const Target &t)
     std::stable_sort(all.begin(), all.end(), [](const Scored &a, const Scored &b) { return a.cost < b.cost; });
     std::vector<ConvSchedule> out;
     for (auto &c : all)
-        if (out.size() < 16) out.push_back(c.s);
+        if (out.size() < 12) out.push_back(c.s);
+    // Winograd candidates compete in their own list, so the direct ones
+    // are always measured too.
+    if (p.winograd_eligible() && p.co % lanes == 0) {
+        std::vector<Scored> wino;
+        for (int m : {4, 2}) {
+            int64_t tiles_x = (p.ow + m - 1) / m, tiles_y = (p.oh + m - 1) / m;
+            for (int v = 1; v <= 4; v++) {
+                if (p.co % (v * lanes) != 0) continue;
+                for (int ty = 1; ty <= 4 && ty <= tiles_y; ty++)
+                    for (int tx = 1; tx <= tiles_x && tile_fits(v, tx * ty, regs); tx++) {
+                        if (2 * v * tx * ty < regs - v - 1 && !(tx == tiles_x && ty == tiles_y)) continue;
+                        ConvSchedule s;
+                        s.algorithm = ConvSchedule::Winograd;
+                        s.m = m;
+                        s.block = v * lanes;
+                        s.vector = lanes;
+                        s.tx = tx;
+                        s.ty = ty;
+                        s.tasks = 8;
+                        wino.push_back({winograd_cost(p, m, v, tx, ty, t), s});
+                    }
+            }
+        }
+        std::stable_sort(wino.begin(), wino.end(), [](const Scored &a, const Scored &b) { return a.cost < b.cost; });
+        for (size_t i = 0; i < wino.size() && i < 8; i++) out.push_back(wino[i].s);
+        // The model's choice first: the cheaper of the two best.
+        if (!wino.empty() && !all.empty() && wino.front().cost < all.front().cost)
+            std::rotate(out.begin(), out.end() - static_cast<long>(std::min<size_t>(wino.size(), 8)),
+                        out.end() - static_cast<long>(std::min<size_t>(wino.size(), 8)) + 1);
+    }
     return out;
 }
 

@@ -19,6 +19,21 @@ namespace netc::schedule {
 void schedule_conv(Halide::Func out, Halide::Func acc, const Halide::RDom &r, const ConvSchedule &s,
                    int64_t out_w, int64_t out_h, int64_t blocks);
 
+// A Winograd F(m, 3) convolution's stages (compiler/lower/Winograd.cpp):
+// the output out(cl, cb, x, y, n); t1 and v, the input transform's two
+// passes (c, b|j, i, tx, ty, n); mm, the transformed product (cl, j, i, tx,
+// ty, cb, n) with reduction r over input channels; o1, the output
+// transform's first pass (cl, j, yi, tx, ty, cb, n).
+struct WinogradFuncs {
+    Halide::Func out, t1, v, mm, o1;
+    Halide::RDom r;
+};
+
+// The register tile is s.block channels x s.tx x s.ty tiles of the GEMM;
+// the input transform runs once per image, in parallel over tile rows.
+void schedule_winograd(const WinogradFuncs &f, const ConvSchedule &s, int64_t out_w, int64_t out_h, int64_t blocks,
+                       int lanes);
+
 // An op whose output is (c, x, y, n) or (c, n): channels in vectors, rows in
 // coarse parallel tasks; `acc` (if defined) is computed per vector of output.
 void schedule_channels_last(Halide::Func out, Halide::Func acc, int64_t channels, int rank, int64_t height,
