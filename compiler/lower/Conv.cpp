@@ -52,14 +52,18 @@ Kernel lower_conv(KernelBuilder &kb, const weights::WeightMap &w, const Target &
     schedule::ConvProblem problem = *conv_problem(plan, kb.step_index());
     schedule::ConvSchedule tiling = choose_schedule(problem, kb.tuning(), target);
     if (tiling.algorithm == schedule::ConvSchedule::Winograd) return lower_winograd(kb, w, target, problem, tiling);
-    const int64_t B = tiling.block, blocks = co / B;
+    // Channel counts that no block divides (1001 classes) are padded with
+    // zero weights to whole blocks; the output is then stored unblocked,
+    // its last block's tail lane by lane.
+    const int64_t B = tiling.block, blocks = (co + B - 1) / B;
+    const bool blocked = co % B == 0;
 
     // Fold the batch norm: w' = w * scale[co], b' = shift + b * scale.
     std::vector<float> scale, shift;
     batch_norm_scale_shift(n, w, co, scale, shift);
     rt::Array packed_w, packed_b;
     packed_w.shape = {blocks, kh, kw, ci, B};  // Halide sees (cl, ci, kx, ky, cb)
-    packed_w.data.resize(weights->data.size());
+    packed_w.data.assign(static_cast<size_t>(blocks * kh * kw * ci * B), 0.0f);
     for (int64_t ky = 0; ky < kh; ky++)
         for (int64_t kx = 0; kx < kw; kx++)
             for (int64_t c = 0; c < ci; c++)
@@ -68,7 +72,7 @@ Kernel lower_conv(KernelBuilder &kb, const weights::WeightMap &w, const Target &
                     packed_w.data[((((o / B) * kh + ky) * kw + kx) * ci + c) * B + o % B] = v;
                 }
     packed_b.shape = {blocks, B};  // (cl, cb)
-    packed_b.data.resize(co);
+    packed_b.data.assign(static_cast<size_t>(blocks * B), 0.0f);
     for (int64_t o = 0; o < co; o++) packed_b.data[o] = shift[o] + (biases ? biases->data[o] * scale[o] : 0.0f);
 
     ImageParam in = kb.buffer(s.inputs[0], "input", 0, fc);
@@ -85,8 +89,14 @@ Kernel lower_conv(KernelBuilder &kb, const weights::WeightMap &w, const Target &
     acc(cl, cb, x, y, b) += wt(cl, r.x, r.y, r.z, cb) * in(r.x, ix, iy, b);
 
     Func out = kb.output_func();
-    out(cl, cb, x, y, b) = kb.epilogue(acc(cl, cb, x, y, b), {cl, cb, x, y, b}, static_cast<int>(B), fc);
-    if (!target.has_gpu_feature()) schedule::schedule_conv(out, acc, r, tiling, wo, ho, blocks);
+    if (blocked) {
+        out(cl, cb, x, y, b) = kb.epilogue(acc(cl, cb, x, y, b), {cl, cb, x, y, b}, static_cast<int>(B), fc);
+    } else {
+        Var c("c");
+        int bi = static_cast<int>(B);
+        out(c, x, y, b) = kb.epilogue(acc(c % bi, c / bi, x, y, b), {c, x, y, b}, 0, fc);
+    }
+    if (!target.has_gpu_feature()) schedule::schedule_conv(out, acc, r, tiling, wo, ho, co);
 
     std::string key = std::string(fc ? "fc" : "conv") + " k" + std::to_string(kh) + "x" + std::to_string(kw) +
                       " s" + std::to_string(n.stride_h) + "x" + std::to_string(n.stride_w) + " d" +
@@ -94,7 +104,7 @@ Kernel lower_conv(KernelBuilder &kb, const weights::WeightMap &w, const Target &
                       std::to_string(n.padding.top) + "," + std::to_string(n.padding.left) + " in" +
                       std::to_string(ci) + "x" + std::to_string(wi) + "x" + std::to_string(hi) + " out" +
                       std::to_string(co) + "x" + std::to_string(wo) + "x" + std::to_string(ho) + " " + tiling.str();
-    Kernel k = kb.finish(out, static_cast<int>(B), key, fc);
+    Kernel k = kb.finish(out, blocked ? static_cast<int>(B) : 0, key, fc);
     k.signature = problem.signature();
     k.schedule = tiling.str();
     return k;

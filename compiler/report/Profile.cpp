@@ -54,7 +54,7 @@ void print_profile(std::ostream &os, const jit::JitNetwork &net, int runs, int b
     for (int i : order) name_w = std::max(name_w, plan.steps[i].name.size());
     name_w = std::min<size_t>(name_w, 64);
     os << std::left << std::setw(10) << "ms" << std::setw(7) << "share" << std::setw(9) << "GFLOP/s" << std::setw(7)
-       << "peak" << std::setw(static_cast<int>(name_w) + 2) << "step" << std::setw(18) << "class" << "schedule\n";
+       << "peak" << std::setw(static_cast<int>(name_w) + 2) << "step" << std::setw(22) << "class" << "schedule\n";
     std::map<std::string, std::pair<double, int64_t>> by_class;
     std::map<std::string, int> class_steps;
     for (int i : order) {
@@ -71,7 +71,7 @@ void print_profile(std::ostream &os, const jit::JitNetwork &net, int runs, int b
         os << std::left << std::setw(10) << fixed(t, 4) << std::setw(7) << (fixed(100 * t / total, 1) + "%")
            << std::setw(9) << (f ? fixed(gflops(f, t), 1) : "-") << std::setw(7)
            << (f ? fixed(of_peak(gflops(f, t)), 0) + "%" : "-") << std::setw(static_cast<int>(name_w) + 2) << name
-           << std::setw(18) << cls << (k.schedule.empty() ? "-" : k.schedule) << "\n";
+           << std::setw(22) << cls << (k.schedule.empty() ? "-" : k.schedule) << "\n";
     }
     os << "\nby class (multiply-add classes count their direct-convolution FLOPs):\n";
     std::vector<std::pair<std::string, std::pair<double, int64_t>>> classes(by_class.begin(), by_class.end());

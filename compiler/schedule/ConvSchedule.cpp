@@ -103,9 +103,10 @@ double winograd_cost(const ConvProblem &p, int m, int v, int tx, int ty, const T
 
 bool valid_for(const ConvSchedule &s, const ConvProblem &p, const Target &t) {
     int lanes = t.natural_vector_size<float>();
-    if (s.vector > lanes || s.block % s.vector != 0 || p.co % s.block != 0) return false;
+    // Blocks that do not divide the channels are padded, with full vectors only.
+    if (s.vector > lanes || s.block % s.vector != 0 || (p.co % s.block != 0 && s.vector != lanes)) return false;
     if (s.algorithm == ConvSchedule::Winograd)
-        return p.winograd_eligible() && s.vector == lanes && s.tx <= (p.ow + s.m - 1) / s.m &&
+        return p.winograd_eligible() && p.co % s.block == 0 && s.vector == lanes && s.tx <= (p.ow + s.m - 1) / s.m &&
                s.ty <= (p.oh + s.m - 1) / s.m && tile_fits(s.block / s.vector, s.tx * s.ty, vector_registers(t) + 2);
     if (s.tx > p.ow || s.ty > p.oh) return false;
     return tile_fits(s.block / s.vector, s.tx * s.ty, vector_registers(t) + 2);
@@ -118,35 +119,34 @@ std::vector<ConvSchedule> conv_candidates(const ConvProblem &p, const Target &t)
         ConvSchedule s;
     };
     std::vector<Scored> all;
-    if (p.co % lanes != 0) {
-        // Odd channel counts (e.g. 1000 classes): the largest power-of-two divisor.
-        ConvSchedule s;
-        s.block = 1;
-        while (s.block < lanes && p.co % (s.block * 2) == 0) s.block *= 2;
-        s.vector = s.block;
-        for (int tx : {1, 2, 4, 8}) {
-            if (tx > p.ow && tx > 1) continue;
-            s.tx = tx;
-            all.push_back({double(all.size()), s});
-        }
-    } else {
+    // Vectors of the target's width, or narrower ones that divide the
+    // channels, or full ones over channels padded to whole blocks (1001
+    // classes): each a cost factor for its idle lanes.
+    std::vector<int> widths = {lanes};
+    for (int w = lanes / 2; w >= 4; w /= 2)
+        if (p.co % lanes != 0 && p.co % w == 0) widths.push_back(w);
+    for (int w : widths)
         for (int v = 1; v <= 6; v++) {
-            if (p.co % (v * lanes) != 0) continue;
+            int64_t block = int64_t(v) * w;
+            bool padded = p.co % block != 0;
+            // Narrow vectors only without padding; wide ones pad at most 1/8.
+            if (padded && (w != lanes || (p.co + block - 1) / block * block * 8 > p.co * 9)) continue;
+            if (padded && p.co % lanes == 0) continue;
             int max_points = (regs - v - 1) / v;
+            double lane_cost = double(lanes) / w * double((p.co + block - 1) / block * block) / p.co;
             for (int ty = 1; ty <= 4; ty++)
                 for (int tx = 1; tx * ty <= max_points; tx++) {
                     if (tx > p.ow || ty > p.oh) continue;
                     // Tiles using under half the registers are never competitive.
                     if (2 * v * tx * ty < regs - v - 1 && !(tx == p.ow && ty == p.oh)) continue;
                     ConvSchedule s;
-                    s.block = v * lanes;
-                    s.vector = lanes;
+                    s.block = static_cast<int>(block);
+                    s.vector = w;
                     s.tx = tx;
                     s.ty = ty;
-                    all.push_back({direct_cost(p, v, tx, ty, t), s});
+                    all.push_back({lane_cost * direct_cost(p, v, tx, ty, t), s});
                 }
         }
-    }
     std::stable_sort(all.begin(), all.end(), [](const Scored &a, const Scored &b) { return a.cost < b.cost; });
     std::vector<ConvSchedule> out;
     for (auto &c : all)

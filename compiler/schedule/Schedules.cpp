@@ -12,12 +12,23 @@ int64_t task_size(int64_t pieces, int tasks) {
     return std::max<int64_t>(1, pieces / std::max(1, tasks));
 }
 
-void schedule_conv(Func out, Func acc, const RDom &r, const ConvSchedule &c, int64_t ow, int64_t oh, int64_t blocks) {
-    Var cl = out.args()[0], cb = out.args()[1], x = out.args()[2], y = out.args()[3], n = out.args()[4];
+void schedule_conv(Func out, Func acc, const RDom &r, const ConvSchedule &c, int64_t ow, int64_t oh, int64_t co) {
     Var xo("xo"), xi("xi"), yo("yo"), yi("yi"), t("t"), task("task"), tile("tile");
+    int64_t blocks = (co + c.block - 1) / c.block;
     int64_t tiles = ((ow + c.tx - 1) / c.tx) * ((oh + c.ty - 1) / c.ty) * blocks;
+    Var cl, cb, x, y, n;
+    if (out.dimensions() == 5) {
+        cl = out.args()[0], cb = out.args()[1], x = out.args()[2], y = out.args()[3], n = out.args()[4];
+        out.bound(cl, 0, c.block).bound(cb, 0, static_cast<int>(blocks));
+    } else {
+        // Unblocked channels: blocks of the register tile, the last one
+        // stored lane by lane past the channel count.
+        Var ch = out.args()[0];
+        x = out.args()[1], y = out.args()[2], n = out.args()[3], cl = Var("cl"), cb = Var("cb");
+        out.bound(ch, 0, static_cast<int>(co)).split(ch, cb, cl, c.block, TailStrategy::GuardWithIf);
+        acc.bound(acc.args()[0], 0, c.block);
+    }
     // Shapes are baked in: constant extents let Halide unroll the register tile.
-    out.bound(cl, 0, c.block).bound(cb, 0, static_cast<int>(blocks));
     out.bound(x, 0, static_cast<int>(ow)).bound(y, 0, static_cast<int>(oh));
     out.split(x, xo, xi, c.tx).split(y, yo, yi, c.ty).reorder(cl, xi, yi, xo, yo, cb, n);
     if (c.vector > 1) out.vectorize(cl, c.vector);

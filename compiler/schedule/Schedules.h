@@ -14,10 +14,12 @@
 
 namespace netc::schedule {
 
-// out(cl, cb, x, y, n) and its accumulator acc with reduction r = (ci, kx, ky):
-// a direct convolution's register tile of s.block channels x s.tx x s.ty points.
+// out(cl, cb, x, y, n) (or, when s.block does not divide the channels,
+// out(c, x, y, n)) and its accumulator acc(cl, cb, x, y, n) with reduction
+// r = (ci, kx, ky): a direct convolution's register tile of s.block
+// channels x s.tx x s.ty points.
 void schedule_conv(Halide::Func out, Halide::Func acc, const Halide::RDom &r, const ConvSchedule &s,
-                   int64_t out_w, int64_t out_h, int64_t blocks);
+                   int64_t out_w, int64_t out_h, int64_t channels);
 
 // A Winograd F(m, 3) convolution's stages (compiler/lower/Winograd.cpp):
 // the output out(cl, cb, x, y, n); t1 and v, the input transform's two
