@@ -61,9 +61,11 @@ std::string c_header(const Abi &abi) {
     h << "#define " << e << "_OUTPUT_SIZE " << product(abi.output) << "\n";
     h << "#define " << e << "_OUTPUT_RANK " << abi.output.size() << "\n";
     for (size_t i = 0; i < abi.output.size(); i++) h << "#define " << e << "_OUTPUT_DIM" << i << " " << abi.output[i] << "\n";
-    h << "/* The largest batch one call takes. A large batch runs in passes of " << abi.images_per_pass
-      << " image" << (abi.images_per_pass == 1 ? "" : "s") << ",\n * whose activations fit in cache. */\n"
-      << "#define " << e << "_MAX_BATCH " << abi.max_batch << "\n\n";
+    h << "/* The largest batch one call takes. A large batch runs in passes of " << abi.head_pass
+      << " image" << (abi.head_pass == 1 ? "" : "s") << ",\n * whose activations fit in cache";
+    if (abi.tail_pass > abi.head_pass)
+        h << "; the last layers take " << abi.tail_pass << " images at a time,\n * so their weights are read once for them";
+    h << ". */\n#define " << e << "_MAX_BATCH " << abi.max_batch << "\n\n";
     h << "#ifndef NETC_ERROR_CODES\n#define NETC_ERROR_CODES\n"
       << "/* Codes the entry returns. Others come from the Halide runtime (negative) or a\n"
       << " * GPU driver (positive, below 1000); _error_message gives the runtime's message. */\n";
@@ -88,7 +90,8 @@ std::string c_header(const Abi &abi) {
       << "/* A message for an error code; for runtime errors, the runtime's message for the\n"
       << " * last failed call on this thread. The string is static: do not free it. */\n"
       << "const char *" << e << "_error_message(int code);\n\n"
-      << "/* Activation memory (" << (abi.arena_bytes + 1023) / 1024 << " KiB per image) is kept between calls for the\n"
+      << "/* Activation memory (" << (abi.head_bytes + abi.tail_bytes + 1023) / 1024
+      << " KiB per image) is kept between calls for the\n"
       << " * next one; this frees it. */\n"
       << "void " << e << "_release_memory(void);\n\n"
       << "#ifdef __cplusplus\n}  /* extern \"C\" */\n#endif\n\n#endif\n";
@@ -146,7 +149,9 @@ std::string abi_llvm_assembly(const Abi &abi) {
     // The activation arena is kept between calls: taken with an atomic
     // exchange (a concurrent call allocates its own) and put back after.
     // Its first 64 bytes hold its size.
-    int64_t per_image = std::max<int64_t>(64, (abi.arena_bytes + 63) / 64 * 64);
+    // The arena a call needs: min(batch, head pass) images of the head's,
+    // then min(batch, tail pass) of the tail's (lower::MemoryLayout::floats).
+    int64_t head_bytes = (abi.head_bytes + 63) / 64 * 64, tail_bytes = std::max<int64_t>(64, (abi.tail_bytes + 63) / 64 * 64);
     o << "@" << e << "_arena = internal global i64 0\n"
       << "declare i8* @aligned_alloc(i64, i64)\ndeclare void @free(i8*)\n\n"
       << "define void @" << e << "_release_memory() {\n"
@@ -162,9 +167,13 @@ std::string abi_llvm_assembly(const Abi &abi) {
       << "check_max:\n  %big = icmp sgt i32 %batch, " << abi.max_batch
       << "\n  br i1 %big, label %too_big, label %take\n"
       << "too_big:\n  ret i32 " << kBatchTooLarge << "\n"
-      << "take:\n  %few = icmp slt i32 %batch, " << abi.images_per_pass << "\n"
-      << "  %images = select i1 %few, i32 %batch, i32 " << abi.images_per_pass << "\n"
-      << "  %b64 = zext i32 %images to i64\n  %need = mul i64 %b64, " << per_image << "\n"
+      << "take:\n  %few = icmp slt i32 %batch, " << abi.head_pass << "\n"
+      << "  %images = select i1 %few, i32 %batch, i32 " << abi.head_pass << "\n"
+      << "  %b64 = zext i32 %images to i64\n  %head = mul i64 %b64, " << head_bytes << "\n"
+      << "  %tfew = icmp slt i32 %batch, " << abi.tail_pass << "\n"
+      << "  %timages = select i1 %tfew, i32 %batch, i32 " << abi.tail_pass << "\n"
+      << "  %t64 = zext i32 %timages to i64\n  %tail = mul i64 %t64, " << tail_bytes << "\n"
+      << "  %need = add i64 %head, %tail\n"
       << "  %cached = atomicrmw xchg i64* @" << e << "_arena, i64 0 seq_cst\n"
       << "  %has = icmp ne i64 %cached, 0\n  br i1 %has, label %sized, label %alloc\n"
       << "sized:\n  %cp = inttoptr i64 %cached to i64*\n  %size = load i64, i64* %cp\n"

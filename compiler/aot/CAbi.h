@@ -19,8 +19,10 @@ struct Abi {
     std::vector<int64_t> input;        // per image: H, W, C (or the input's dims without the batch)
     std::vector<int64_t> output;       // per image, without the batch
     int max_batch = 0;
-    int64_t arena_bytes = 0;           // activation memory per image
-    int images_per_pass = 1;           // the arena holds at most this many images
+    // Activation memory: per image of the head's passes and of the tail's,
+    // and the images a pass of each takes (lower::MemoryLayout).
+    int64_t head_bytes = 0, tail_bytes = 0;
+    int head_pass = 1, tail_pass = 1;
     struct Variant {
         std::string run;               // int run(void *input, void *output, int batch, void *arena)
         Halide::Target target;

@@ -13,35 +13,54 @@ public:
         : plan_(plan), memory_(memory), gpu_(gpu) {}
 
     Stmt build(const std::vector<KernelCall> &calls) {
+        int steps = static_cast<int>(calls.size()), split = memory_.split;
+        Stmt s = Block::make(in_passes(body(calls, 0, split), body(calls, split, steps)));
+        if (plan_.output == plan_.input)  // the network returns its input
+            s = Block::make(s, memcpy_(Variable::make(Handle(), "net_output"), Variable::make(Handle(), "net_input"),
+                                       i64(Variable::make(Int(32), "net_batch")) *
+                                           c64(lower::geometry(plan_.buffers[plan_.input]).image * 4)));
+        // The tail arena follows the head's, sized for this call.
+        Expr net_batch = Variable::make(Int(32), "net_batch");
+        Expr tail_at = i64(min(net_batch, memory_.head_pass)) * c64(memory_.arena * 4);
+        return LetStmt::make("tail_arena", offset(Variable::make(Handle(), kArena), tail_at), s);
+    }
+
+    // Steps [first, last) for one pass: the body sees the pass's input,
+    // output and batch.
+    Stmt body(const std::vector<KernelCall> &calls, int first, int last) {
         std::vector<Stmt> body;
-        if (memory_.offset[plan_.input] >= 0) body.push_back(copy_input());
-        for (size_t i = 0; i < calls.size(); i++) {
+        if (first == 0 && first < last && memory_.offset[plan_.input] >= 0) body.push_back(copy_input());
+        for (int i = first; i < last; i++) {
             int out = plan_.steps[i].output;
             if (memory_.offset[out] >= 0 && plan_.buffers[out].has_border()) body.push_back(zero_border(out));
             body.push_back(call(calls[i]));
         }
-        if (plan_.output == plan_.input)  // the network returns its input
-            body.push_back(memcpy_(output_, input_, i64(batch_) * c64(lower::geometry(plan_.buffers[plan_.input]).image * 4)));
-        return in_passes(Block::make(body));
+        return body.empty() ? Evaluate::make(0) : Block::make(body);
     }
 
-    // A large batch runs in passes of images_per_pass images, as the JIT's
-    // does: the body sees each pass as its input, output and batch.
-    Stmt in_passes(Stmt body) const {
-        int per_pass = lower::images_per_pass(plan_, memory_);
+    // As the JIT's run: the batch in tail passes, each first through the
+    // head in head passes, then through the tail at once.
+    std::vector<Stmt> in_passes(Stmt head, Stmt tail) const {
         auto floats = [](const lower::Buffer &b) {
             int64_t n = 1;
             for (size_t i = 1; i < b.shape.dims.size(); i++) n *= b.shape.dims[i];
             return n;
         };
-        Expr pass = Variable::make(Int(32), "pass"), first = pass * per_pass;
-        Expr batch = Variable::make(Int(32), "net_batch");
-        Expr in = offset(Variable::make(Handle(), "net_input"), i64(first) * c64(floats(plan_.buffers[plan_.input]) * 4));
-        Expr out = offset(Variable::make(Handle(), "net_output"), i64(first) * c64(floats(plan_.buffers[plan_.output]) * 4));
-        Stmt s = LetStmt::make("output", out, body);
-        s = LetStmt::make("input", in, s);
-        s = LetStmt::make("batch", min(per_pass, batch - first), s);
-        return For::make("pass", 0, (batch + (per_pass - 1)) / per_pass, ForType::Serial, DeviceAPI::None, s);
+        const int hp = memory_.head_pass, tp = memory_.tail_pass;
+        Expr net_batch = Variable::make(Int(32), "net_batch");
+        Expr chunk = Variable::make(Int(32), "chunk"), t0 = chunk * tp;
+        Expr bt = Variable::make(Int(32), "tail_batch");
+        auto at_image = [&](Expr first, Stmt s) {
+            Expr in = offset(Variable::make(Handle(), "net_input"), i64(first) * c64(floats(plan_.buffers[plan_.input]) * 4));
+            Expr out = offset(Variable::make(Handle(), "net_output"), i64(first) * c64(floats(plan_.buffers[plan_.output]) * 4));
+            return LetStmt::make("input", in, LetStmt::make("output", out, s));
+        };
+        Expr pass = Variable::make(Int(32), "pass"), h0 = pass * hp;
+        Stmt h = LetStmt::make("batch", min(hp, bt - h0), LetStmt::make("tail_image", h0, at_image(t0 + h0, head)));
+        h = For::make("pass", 0, (bt + (hp - 1)) / hp, ForType::Serial, DeviceAPI::None, h);
+        Stmt t = LetStmt::make("batch", bt, LetStmt::make("tail_image", 0, at_image(t0, tail)));
+        Stmt c = LetStmt::make("tail_batch", min(tp, net_batch - t0), Block::make(h, t));
+        return {For::make("chunk", 0, (net_batch + (tp - 1)) / tp, ForType::Serial, DeviceAPI::None, c)};
     }
 
 private:
@@ -68,11 +87,16 @@ private:
     }
     std::string fresh(const char *stem) { return stem + std::to_string(names_++); }
 
-    // Where buffer b starts for this batch.
+    // Where buffer b starts for this pass: head buffers scale with the head
+    // pass; tail-arena ones with the tail pass, a head pass writing them at
+    // its first image's place.
     Expr base(int b) const {
         int64_t at = memory_.offset[b];
-        if (at >= 0) return offset(Variable::make(Handle(), kArena), i64(batch_) * c64(at * 4));
-        return plan_.buffers[b].network_input ? input_ : output_;
+        if (at < 0) return plan_.buffers[b].network_input ? input_ : output_;
+        if (!memory_.in_tail[b]) return offset(Variable::make(Handle(), kArena), i64(batch_) * c64(at * 4));
+        Expr bt = Variable::make(Int(32), "tail_batch"), first = Variable::make(Int(32), "tail_image");
+        return offset(Variable::make(Handle(), "tail_arena"),
+                      i64(bt) * c64(at * 4) + i64(first) * c64(lower::geometry(plan_.buffers[b]).image * 4));
     }
 
     Stmt per_image(int b, const std::function<Stmt(Expr)> &body) {

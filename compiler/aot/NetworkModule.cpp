@@ -53,8 +53,7 @@ NetworkModule network_module(const lower::Plan &plan, const weights::WeightMap &
     nm.kernels = static_cast<int>(kernels.size());
 
     lower::MemoryLayout memory = lower::plan_memory(plan);
-    nm.arena_bytes = memory.arena * 4;
-    nm.images_per_pass = lower::images_per_pass(plan, memory);
+    nm.memory = memory;
     // Kernels see one pass at a time and the entry offsets its pointers in
     // 64 bits, so the batch is bounded only by the caller's memory.
     nm.max_batch = 1 << 24;

@@ -3,6 +3,7 @@
 // buffers, and the entry function that runs the plan.
 #pragma once
 
+#include "Memory.h"
 #include "Plan.h"
 #include "TuningTable.h"
 #include "Weights.h"
@@ -17,8 +18,7 @@ namespace netc::aot {
 struct NetworkModule {
     Halide::Module module{"", Halide::Target()};
     std::string run;  // the entry function: int run(void *input, void *output, int batch, void *arena)
-    int64_t arena_bytes = 0;  // per image
-    int images_per_pass = 1;  // a larger batch runs in passes of this many
+    lower::MemoryLayout memory;  // the activation arena's layout and passes
     int steps = 0, kernels = 0, constants = 0;
     int64_t constant_bytes = 0;
     int max_batch = 0;  // the largest batch one call takes

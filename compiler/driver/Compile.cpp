@@ -131,8 +131,11 @@ int Driver::compile_command(int m) {
         variants.push_back(aot::network_module(plan, w, t, prefix, progress, &tuning));
         abi.variants.push_back({variants.back().run, targets[i]});
         abi.max_batch = variants.back().max_batch;
-        abi.arena_bytes = variants.back().arena_bytes;
-        abi.images_per_pass = variants.back().images_per_pass;
+        const lower::MemoryLayout &mem = variants.back().memory;
+        abi.head_bytes = mem.arena * 4;
+        abi.tail_bytes = mem.tail_arena * 4;
+        abi.head_pass = mem.head_pass;
+        abi.tail_pass = mem.tail_pass;
     }
     w.clear();  // packed into the modules
     auto stage_name = [&](const std::string &s) { stage(s.c_str()); };

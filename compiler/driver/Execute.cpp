@@ -178,6 +178,12 @@ std::unique_ptr<jit::JitNetwork> Driver::compile(const ir::Graph &g, const weigh
         err_ << "netc: " << s.steps << " steps run " << s.kernels << " kernels (" << s.compiled << " compiled, "
              << s.from_disk << " from the kernel cache, " << s.loaded << " already loaded) in " << std::fixed
              << std::setprecision(0) << compile_ms_ << " ms\n";
+        const lower::MemoryLayout &m = net->memory();
+        err_ << "netc: passes of " << m.head_pass << " image" << (m.head_pass == 1 ? "" : "s");
+        if (m.split < s.steps)
+            err_ << " for steps 1-" << m.split << ", " << m.tail_pass << " for steps " << m.split + 1 << "-" << s.steps
+                 << " (from " << net->plan().steps[m.split].name << ")";
+        err_ << "; activations " << (m.arena + m.tail_arena) * 4 / 1024 << " KiB per image\n";
     }
     return net;
 }

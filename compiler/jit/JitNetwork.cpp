@@ -109,61 +109,86 @@ int64_t JitNetwork::output_size(int batch) const {
     return n;
 }
 
-// The arena grows to the largest pass seen; its layout scales with each
-// pass's batch.
+// The arena grows to the largest call seen: the head's passes, then the tail's.
 void JitNetwork::plan_memory(int batch) {
-    if (batch > arena_capacity_) {
-        arena_.reset(static_cast<float *>(aligned_alloc(64, std::max<int64_t>(64, memory_.arena * batch * 4))));
+    int64_t need = std::max<int64_t>(16, memory_.floats(batch));
+    if (need > arena_capacity_) {
+        arena_.reset(static_cast<float *>(aligned_alloc(64, need * 4)));
         if (!arena_) throw std::bad_alloc();
-        arena_capacity_ = batch;
+        arena_capacity_ = need;
     }
-    arena_batch_ = batch;
 }
 
-float *JitNetwork::storage(int b, const float *input, float *output) const {
-    if (memory_.offset[b] >= 0) return arena_.get() + memory_.offset[b] * arena_batch_;
-    return plan_.buffers[b].network_input ? const_cast<float *>(input) : output;
+// Where buffer b starts for the phase running: head buffers scale with the
+// head pass, tail-arena buffers with the tail pass, and a head pass writes
+// the tail's at its first image's place.
+float *JitNetwork::storage(int b, const Phase &p) const {
+    if (memory_.offset[b] < 0) return plan_.buffers[b].network_input ? const_cast<float *>(p.input) : p.output;
+    if (!memory_.in_tail[b]) return arena_.get() + memory_.offset[b] * p.batch;
+    return arena_.get() + p.tail_at + memory_.offset[b] * p.tail_batch +
+           p.tail_image * lower::geometry(plan_.buffers[b]).image;
 }
 
 // Arena memory is reused, so a padded buffer's border is zeroed before its
 // producer writes the interior.
-void JitNetwork::zero_border(int b, int batch) {
+void JitNetwork::zero_border(int b, const Phase &p) {
     lower::ZeroSpans z = lower::border_spans(plan_.buffers[b]);
     int64_t image = lower::geometry(plan_.buffers[b]).image;
-    float *base = arena_.get() + memory_.offset[b] * batch;
-    for (int64_t n = 0; n < batch; n++) {
-        float *p = base + n * image;
-        std::fill_n(p + z.first_at, z.first_len, 0.0f);
-        for (int64_t i = 0; i < z.count; i++) std::fill_n(p + z.loop_at + i * z.stride, z.span, 0.0f);
-        std::fill_n(p + z.last_at, z.last_len, 0.0f);
+    float *base = storage(b, p);
+    for (int64_t n = 0; n < p.batch; n++) {
+        float *q = base + n * image;
+        std::fill_n(q + z.first_at, z.first_len, 0.0f);
+        for (int64_t i = 0; i < z.count; i++) std::fill_n(q + z.loop_at + i * z.stride, z.span, 0.0f);
+        std::fill_n(q + z.last_at, z.last_len, 0.0f);
     }
 }
 
 void JitNetwork::run(const float *input, float *output, int batch) {
-    int pass = lower::images_per_pass(plan_, memory_);
-    if (batch > pass) {
-        for (int i = 0; i < batch; i += pass)
-            run(input + i * input_size(1), output + i * output_size(1), std::min(pass, batch - i));
-        return;
-    }
     plan_memory(batch);
-    const Buffer &in = plan_.buffers[plan_.input];
-    if (memory_.offset[plan_.input] >= 0) {  // the input needs a border: copy it in
-        zero_border(plan_.input, batch);
-        lower::InteriorRows r = lower::interior_rows(in);
-        float *dst = storage(plan_.input, input, output);
-        int64_t image = lower::geometry(in).image;
-        for (int64_t n = 0; n < batch; n++)
-            for (int64_t y = 0; y < r.rows; y++)
-                std::memcpy(dst + n * image + r.at + y * r.stride, input + (n * r.rows + y) * r.row, r.row * sizeof(float));
+    const lower::MemoryLayout &m = memory_;
+    int steps = static_cast<int>(steps_.size());
+    for (int t0 = 0; t0 < batch; t0 += m.tail_pass) {
+        int bt = std::min(m.tail_pass, batch - t0);
+        Phase p;
+        p.tail_at = m.tail_at(batch);
+        p.tail_batch = bt;
+        for (int h0 = 0; h0 < bt; h0 += m.head_pass) {
+            p.batch = std::min(m.head_pass, bt - h0);
+            p.tail_image = h0;
+            p.input = input + (t0 + h0) * input_size(1);
+            p.output = output + (t0 + h0) * output_size(1);
+            run_steps(0, m.split, p);
+        }
+        p.batch = bt;
+        p.tail_image = 0;
+        p.input = input + t0 * input_size(1);
+        p.output = output + t0 * output_size(1);
+        run_steps(m.split, steps, p);
     }
-    for (size_t i = 0; i < steps_.size(); i++) {
+    if (plan_.output == plan_.input)  // the network returns its input
+        std::memcpy(output, input, input_size(batch) * sizeof(float));
+}
+
+void JitNetwork::run_steps(int first, int last, const Phase &p) {
+    if (first >= last) return;
+    const Buffer &in = plan_.buffers[plan_.input];
+    if (first == 0 && memory_.offset[plan_.input] >= 0) {  // the input needs a border: copy it in
+        zero_border(plan_.input, p);
+        lower::InteriorRows r = lower::interior_rows(in);
+        float *dst = storage(plan_.input, p);
+        int64_t image = lower::geometry(in).image;
+        for (int64_t n = 0; n < p.batch; n++)
+            for (int64_t y = 0; y < r.rows; y++)
+                std::memcpy(dst + n * image + r.at + y * r.stride, p.input + (n * r.rows + y) * r.row,
+                            r.row * sizeof(float));
+    }
+    for (int i = first; i < last; i++) {
         check_interrupt();
         StepRun &s = steps_[i];
         for (size_t k = 0; k < s.operands.size(); k++)
-            if (s.args.is_activation(k)) s.args.bind_activation(k, storage(s.operands[k].buffer, input, output), batch);
+            if (s.args.is_activation(k)) s.args.bind_activation(k, storage(s.operands[k].buffer, p), p.batch);
         int out = plan_.steps[i].output;
-        if (memory_.offset[out] >= 0) zero_border(out, batch);
+        if (memory_.offset[out] >= 0) zero_border(out, p);
         auto t0 = std::chrono::steady_clock::now();
         int rc = codes_[s.code].fn(s.args.argv());
         if (!profile_.empty()) profile_[i] += ms_since(t0);
@@ -173,8 +198,6 @@ void JitNetwork::run(const float *input, float *output, int batch) {
                                        ")" + (why.empty() ? "" : ": " + why));
         }
     }
-    if (plan_.output == plan_.input)  // the network returns its input
-        std::memcpy(output, input, input_size(batch) * sizeof(float));
 }
 
 // Halide writes these dumps only to files: each kernel goes through a

@@ -55,6 +55,7 @@ public:
 
     const lower::Plan &plan() const { return plan_; }
     const Halide::Target &target() const { return target_; }
+    const lower::MemoryLayout &memory() const { return memory_; }
     std::vector<int64_t> input_shape(int batch) const;   // with the batch filled in
     std::vector<int64_t> output_shape(int batch) const;
     int64_t input_size(int batch) const;
@@ -87,9 +88,20 @@ private:
         KernelArgs args;
     };
     void resolve_code(const Progress &progress);
+    // One run of a step range: its images, and where the tail arena's
+    // buffers are for them.
+    struct Phase {
+        int batch = 1;                 // images this range runs on
+        const float *input = nullptr;  // the caller's, at this range's first image
+        float *output = nullptr;
+        int64_t tail_at = 0;           // the tail arena's start in the arena
+        int tail_batch = 1;            // images of the tail pass under way
+        int tail_image = 0;            // this range's first image within it
+    };
     void plan_memory(int batch);
-    float *storage(int buffer, const float *input, float *output) const;
-    void zero_border(int buffer, int batch);
+    float *storage(int buffer, const Phase &p) const;
+    void zero_border(int buffer, const Phase &p);
+    void run_steps(int first, int last, const Phase &p);
 
     using KernelWriter = std::function<void(Halide::Func &, const std::string &, const std::vector<Halide::Argument> &)>;
     void print_kernels(std::ostream &os, const char *suffix, const KernelWriter &write) const;
@@ -105,8 +117,8 @@ private:
     std::vector<std::vector<float>> constant_data_;
     CompileStats stats_;
     std::vector<double> profile_;
-    // Activation arena: laid out for the current pass, sized for the largest.
-    int arena_batch_ = 0, arena_capacity_ = 0;
+    // Activation arena: the head's then the tail's, sized for the largest call.
+    int64_t arena_capacity_ = 0;
     std::unique_ptr<float, void (*)(void *)> arena_{nullptr, free};
     lower::MemoryLayout memory_;
 };
