@@ -31,11 +31,16 @@ JitNetwork::JitNetwork(lower::Plan plan, const weights::WeightMap &w, const Targ
     : plan_(std::move(plan)), target_(target), interrupt_(std::move(interrupt)) {
     std::map<std::string, int> by_key;
     stats_.steps = static_cast<int>(plan_.steps.size());
+    // Steps lower independently (packing their weights is most of it), so
+    // on every core; a warm start is mostly this.
+    std::vector<lower::Kernel> kernels(plan_.steps.size());
+    auto t0 = std::chrono::steady_clock::now();
+    lower::for_each_parallel(
+        stats_.steps, [&](int) { check_interrupt(); },
+        [&](int i) { kernels[i] = lower::lower_step(plan_, i, w, target_, tuning); });
+    stats_.lower_ms = ms_since(t0);
     for (size_t i = 0; i < plan_.steps.size(); i++) {
-        check_interrupt();
-        auto t0 = std::chrono::steady_clock::now();
-        lower::Kernel k = lower::lower_step(plan_, static_cast<int>(i), w, target_, tuning);
-        stats_.lower_ms += ms_since(t0);
+        lower::Kernel k = std::move(kernels[i]);
         StepRun run;
         run.operands = std::move(k.operands);
         for (auto &o : run.operands)
@@ -56,7 +61,7 @@ JitNetwork::JitNetwork(lower::Plan plan, const weights::WeightMap &w, const Targ
         for (size_t k = 0; k < run.operands.size(); k++)
             if (!run.args.is_activation(k)) run.args.bind_constant(k, constant_data_[next_constant++].data());
     }
-    auto t0 = std::chrono::steady_clock::now();
+    t0 = std::chrono::steady_clock::now();
     resolve_code(progress);
     stats_.compile_ms = ms_since(t0);
     stats_.kernels = static_cast<int>(codes_.size());

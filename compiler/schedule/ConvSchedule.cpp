@@ -58,10 +58,24 @@ std::optional<ConvSchedule> ConvSchedule::parse(const std::string &text) {
 
 namespace {
 
+bool tile_fits(int v, int points, int regs) { return v * points + v + 1 <= regs; }
+
 int vector_registers(const Target &t) { return t.has_feature(Target::AVX512) ? 32 : 16; }
 
 // Cost of covering `extent` with tiles of `t`: ragged tiles recompute (ShiftInwards).
 double coverage(int64_t extent, int t) { return double((extent + t - 1) / t * t) / double(extent); }
+
+// The floor that streaming `weight_bytes` from memory once per image puts
+// under a kernel, relative to its ideal compute time (its direct
+// multiply-adds at two FMAs a cycle): about 4 bytes a cycle per core from
+// DRAM once weights outgrow L2 (about 10 GB/s, as measured on 7x7 layers),
+// 32 from L2.
+double memory_floor(const ConvProblem &p, double weight_bytes, const Target &t) {
+    double macs = double(p.co) * p.ci * p.kh * p.kw * p.ow * p.oh;
+    double ideal_cycles = macs / (2.0 * t.natural_vector_size<float>());
+    double bytes_per_cycle = weight_bytes > 2.0 * (1 << 20) ? 4.0 : 32.0;
+    return weight_bytes / bytes_per_cycle / ideal_cycles;
+}
 
 // Relative time per useful multiply-add of a direct register tile of v
 // vectors x p points: the FMA ports, the load ports (v weight vectors and p
@@ -75,10 +89,9 @@ double direct_cost(const ConvProblem &p, int v, int tx, int ty, const Target &t)
     // The inputs a tile reads for one kernel row should stay in L1.
     double row_bytes = double((tx - 1) * p.stride_w + (p.kw - 1) * p.rate_w + 1) * ty * p.ci * 4;
     double l1 = row_bytes > 40 * 1024 ? 1.25 : 1.0;
-    return coverage(p.ow, tx) * coverage(p.oh, ty) * l1 * step / fma;
+    double weights = 4.0 * p.co * p.ci * p.kh * p.kw;
+    return std::max(coverage(p.ow, tx) * coverage(p.oh, ty) * l1 * step / fma, memory_floor(p, weights, t));
 }
-
-bool tile_fits(int v, int points, int regs) { return v * points + v + 1 <= regs; }
 
 // Relative time of Winograd F(m, 3) with v vectors x tx x ty tiles per
 // register tile, against the direct convolution's ideal: the GEMM does
@@ -96,7 +109,8 @@ double winograd_cost(const ConvProblem &p, int m, int v, int tx, int ty, const T
     double gemm = std::max({fma, loads, l2}) / fma * double(alpha * alpha) / (9.0 * m * m);
     double transforms = 3.0 * (double(alpha * alpha * alpha) * 4 / (18.0 * m * m * p.co) +
                                2.0 * alpha * m * (alpha + m) / (18.0 * m * m * p.ci));
-    return waste * (gemm + transforms);
+    double weights = 4.0 * p.co * p.ci * alpha * alpha;
+    return std::max(waste * (gemm + transforms), memory_floor(p, weights, t));
 }
 
 }  // namespace
