@@ -9,10 +9,12 @@ trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0
 
 # expect CODE PATTERN -- ARGS...: exit code and a regex the output must match.
+# quick: the same within 10 seconds (hostile programs must end in a second or
+# two; the margin is for a loaded machine, and a hang still fails).
 expect() {
   local want=$1 pattern=$2; shift 3
   local out code
-  out=$(timeout 60 "$netc" "$@" 2>&1 </dev/null); code=$?
+  out=$(timeout "${limit:-60}" "$netc" "$@" 2>&1 </dev/null); code=$?
   if [ "$code" = "$want" ] && grep -Eq -- "$pattern" <<<"$out"; then
     pass=$((pass + 1))
   else
@@ -65,6 +67,28 @@ printf 'import "b.net"\n' >"$tmp/a.net"; printf 'import "a.net"\n' >"$tmp/b.net"
 expect 1 "import cycle: a.net -> b.net -> a.net" -- check "$tmp/a.net"
 printf '\xff\xfe network' >"$tmp/latin1.net"
 expect 1 "latin1.net:1:1: error: source is not valid UTF-8" -- check "$tmp/latin1.net"
+
+# Hostile programs of a few lines (issue 13): each a located error or the
+# right answer in seconds, never exit 3, a signal or a hang.
+quick() { limit=10 expect "$@"; }
+for bad in 'C0 AF:\xc0\xaf' 'F5 80 80 80:\xf5\x80\x80\x80' 'F4 90 80 80:\xf4\x90\x80\x80' 'ED A0 80:\xed\xa0\x80' \
+           'E2 82:\xe2\x82'; do
+  printf 'network n(x: f32[N, 8, 8, 3]) {\n  // %b\n  return x\n}\n' "${bad#*:}" >"$tmp/utf8.net"
+  quick 1 "utf8.net:2:6: error: source is not valid UTF-8 text: ${bad%%:*} is not a well-formed sequence" -- \
+    check "$tmp/utf8.net"
+done
+net8='network n(x: f32[N, 8, 8, 3]) {'
+chain() {  # N: constants c0 = 7, c1 = c0, ..., and a conv with c(N-1) outputs
+  { echo 'const c0 = 7'; seq 1 $(($1 - 1)) | awk '{print "const c" $1 " = c" $1 - 1}'
+    printf '%s\n  return conv2d(x, c%d, 1)\n}\n' "$net8" $(($1 - 1)); } >"$tmp/chain.net"
+}
+chain 700000
+quick 1 "chain.net:[0-9]+:1: error: source file is larger than 1 MiB" -- check "$tmp/chain.net"
+{ printf 'const a = 1'; for i in $(seq 2500); do printf ' + 1'; done; echo; } >"$tmp/long.net"
+quick 1 "long.net:1:8013: error: expression too long: more than 2000 operators" -- check "$tmp/long.net"
+for i in $(seq 0 150); do echo "import \"imp$((i + 1)).net\"" >"$tmp/imp$i.net"; done
+echo 'const z = 1' >"$tmp/imp151.net"
+quick 1 "imp99.net:1:8: error: imports nest more than 100 files deep" -- check "$tmp/imp0.net"
 
 # Weights and tensors: every bad file is an error naming the tensor or the
 # offset, exit 1. Small networks keep the JIT compiles short.
