@@ -119,7 +119,7 @@ Value Elaborator::call_unit(const Decl &unit, std::vector<CallArg> args, const L
             if (!unit.params[i].default_value)
                 fail(loc, "unit '" + unit.name + "' needs a value for '" + names[i] + "'");
             // Defaults see the parameters bound so far, as in a call chain.
-            Frame d{unit.module, f.locals, nullptr, {}, {}, {}};
+            Frame d = Frame::in(unit.module, f.locals);
             frames_.push_back(std::move(d));
             bound.values[i] = eval(*unit.params[i].default_value);
             frames_.pop_back();
@@ -144,13 +144,7 @@ Value Elaborator::call_unit(const Decl &unit, std::vector<CallArg> args, const L
     Value result = *frame().returned;
     arg_scopes_.pop_back();
     // slim collects each unit's output under its scope's name.
-    if (!unit.is_inline && result.is(Value::Kind::Tensor)) {
-        std::string path = scope_path();
-        auto &eps = graph_->end_points;
-        auto it = std::find_if(eps.begin(), eps.end(), [&](const ir::EndPoint &e) { return e.name == path; });
-        if (it != eps.end()) it->node = static_cast<int>(result.i);
-        else eps.push_back({path, static_cast<int>(result.i)});
-    }
+    if (!unit.is_inline && result.is(Value::Kind::Tensor)) set_end_point(scope_path(), static_cast<int>(result.i));
     scopes_.resize(depth);
     frames_.pop_back();
     return result;

@@ -6,12 +6,6 @@ namespace netc {
 
 using namespace ast;
 
-namespace {
-
-constexpr long kMaxSteps = 20'000'000;
-
-}  // namespace
-
 Elaborator::Elaborator(Program &program, const ElaborateOptions &options)
     : program_(program), options_(options), graph_(std::make_unique<ir::Graph>()) {}
 
@@ -33,10 +27,50 @@ void Elaborator::fail(const Loc &loc, const std::string &msg, const Loc &note_lo
     throw CompileAborted();
 }
 
-void Elaborator::tick(const Loc &loc) {
-    if (++steps_ > kMaxSteps)
+void Elaborator::tick(const Loc &loc, long n) {
+    steps_ += n;
+    if (steps_ > kMaxSteps)
         fail(loc, "elaboration did not finish within " + std::to_string(kMaxSteps) +
-                      " steps (an unbounded loop or recursion?)");
+                      " steps (an unbounded loop or recursion, or values that grow without bound?)");
+}
+
+Value Elaborator::made(Value v, const Loc &loc) {
+    size_t bytes = 0;
+    if (v.is_sequence()) {
+        size_t n = v.elements().size();
+        if (n > kMaxListSize)
+            fail(loc, std::string(kind_name(v.kind)) + " of " + std::to_string(n) +
+                          " elements is too long (netc's limit is " + std::to_string(kMaxListSize) + ")");
+        tick(loc, static_cast<long>(n));
+        bytes = n * sizeof(Value);
+    } else if (v.is(Value::Kind::String)) {
+        size_t n = v.str().size();
+        if (n > kMaxStringSize)
+            fail(loc, "string of " + std::to_string(n) + " bytes is too long (netc's limit is " +
+                          std::to_string(kMaxStringSize) + ")");
+        tick(loc, static_cast<long>(n / 64));
+        bytes = n;
+    }
+    if (v.depth > kMaxValueDepth)
+        fail(loc, "values nest more than " + std::to_string(kMaxValueDepth) +
+                      " levels deep (a list wrapped in a list in a loop?)");
+    charge_bytes(bytes, loc);
+    return v;
+}
+
+void Elaborator::charge_bytes(size_t bytes, const Loc &loc) {
+    value_bytes_ += bytes;
+    if (value_bytes_ > kMaxValueBytes)
+        fail(loc, "the lists, strings and names made at compile time take more than " +
+                      std::to_string(kMaxValueBytes >> 20) + " MiB (a list or string that grows in a loop?)");
+}
+
+bool Elaborator::equal(const Value &a, const Value &b, const Loc &loc) {
+    long budget = kMaxSteps - steps_;
+    bool r = values_equal(a, b, budget);
+    if (budget < 0) fail(loc, "comparing these values takes more than " + std::to_string(kMaxSteps) + " steps");
+    steps_ = kMaxSteps - budget;
+    return r;
 }
 
 std::string Elaborator::describe(const Value &v) const {
@@ -44,9 +78,7 @@ std::string Elaborator::describe(const Value &v) const {
         const ir::Node &n = graph_->nodes.at(v.i);
         return "tensor " + n.shape.str(graph_->batch_symbol);
     }
-    std::string s = to_string(v);
-    if (s.size() > 60) s = s.substr(0, 57) + "...";
-    return std::string(kind_name(v.kind)) + " " + s;
+    return std::string(kind_name(v.kind)) + " " + to_string(v, 57);
 }
 
 std::string Elaborator::scope_path() const {
@@ -64,16 +96,25 @@ std::optional<std::string> Elaborator::call_scope() const {
 std::string Elaborator::unique_scope(const std::string &base) const {
     std::string prefix = scope_path();
     if (!prefix.empty()) prefix += "/";
-    for (int k = 0;; k++) {
+    int &k = first_free_[prefix + base];
+    for (;; k++) {
         std::string name = k == 0 ? base : base + "_" + std::to_string(k);
         std::string full = prefix + name;
         if (!used_names_.count(full) && !used_scopes_.count(full)) return name;
     }
 }
 
+// Every node's name repeats its scopes, so long ones would multiply.
+void Elaborator::check_scope_name(const std::string &name, const Loc &loc) {
+    if (name.size() > kMaxScopeName)
+        fail(loc, "scope name of " + std::to_string(name.size()) + " characters is too long (netc's limit is " +
+                      std::to_string(kMaxScopeName) + ")");
+}
+
 void Elaborator::push_scope(const std::string &name, bool is_default, const Loc &loc) {
     if (name.empty() || name.find('/') != std::string::npos)
-        fail(loc, "scope name '" + name + "' must be non-empty and contain no '/'");
+        fail(loc, "scope name '" + clip(name) + "' must be non-empty and contain no '/'");
+    check_scope_name(name, loc);
     std::string n = is_default ? unique_scope(name) : name;
     scopes_.push_back(n);
     used_scopes_.insert(scope_path());
@@ -84,7 +125,8 @@ std::string Elaborator::node_name(const std::string &base, const std::string &ex
     if (!prefix.empty()) prefix += "/";
     if (explicit_name.empty()) return prefix + unique_scope(base);
     if (explicit_name.find('/') != std::string::npos)
-        fail(loc, "scope name '" + explicit_name + "' must not contain '/'");
+        fail(loc, "scope name '" + clip(explicit_name) + "' must not contain '/'");
+    check_scope_name(explicit_name, loc);
     std::string full = prefix + explicit_name;
     auto it = used_names_.find(full);
     if (it != used_names_.end())
@@ -93,7 +135,17 @@ std::string Elaborator::node_name(const std::string &base, const std::string &ex
     return full;
 }
 
+void Elaborator::set_end_point(const std::string &name, int node) {
+    auto [it, added] = end_point_index_.emplace(name, graph_->end_points.size());
+    if (added) graph_->end_points.push_back({name, node});
+    else graph_->end_points[it->second].node = node;
+}
+
 int Elaborator::add_node(ir::Node node) {
+    // Names repeat the scope path: charged like the strings they are.
+    size_t name_bytes = node.name.size();
+    for (auto &p : node.params) name_bytes += p.name.size();
+    charge_bytes(name_bytes, node.loc);
     node.id = static_cast<int>(graph_->nodes.size());
     used_names_.emplace(node.name, node.loc);
     graph_->nodes.push_back(std::move(node));
@@ -134,12 +186,7 @@ bool Elaborator::exec(const Stmt &s) {
         if (!key.is(Value::Kind::String)) fail(s.exprs[0]->loc, "end point names are strings, got " + describe(key));
         Value v = eval(*s.exprs[1]);
         if (!v.is(Value::Kind::Tensor)) fail(s.exprs[1]->loc, "an end point must be a tensor, got " + describe(v));
-        for (auto &ep : graph_->end_points)
-            if (ep.name == key.s) {
-                ep.node = static_cast<int>(v.i);
-                return false;
-            }
-        graph_->end_points.push_back({key.s, static_cast<int>(v.i)});
+        set_end_point(key.str(), static_cast<int>(v.i));
         return false;
     }
     case StmtKind::Return: {
@@ -148,7 +195,7 @@ bool Elaborator::exec(const Stmt &s) {
         } else {
             ValueList vs;
             for (auto &e : s.exprs) vs.push_back(eval(*e));
-            frame().returned = Value::tuple(std::move(vs));
+            frame().returned = made(Value::tuple(std::move(vs)), s.loc);
         }
         return true;
     }
@@ -204,9 +251,9 @@ std::string Elaborator::eval_scope_name(const ScopeName &s) {
     Value v = eval(*s.expr);
     if (v.is(Value::Kind::None)) return "";
     if (!v.is(Value::Kind::String)) fail(s.loc, "a scope name must be a string, got " + describe(v));
-    if (v.s.empty() || v.s.find('/') != std::string::npos)
-        fail(s.loc, "scope name \"" + v.s + "\" must be non-empty and contain no '/'");
-    return v.s;
+    if (v.str().empty() || v.str().find('/') != std::string::npos)
+        fail(s.loc, "scope name \"" + clip(v.str()) + "\" must be non-empty and contain no '/'");
+    return v.str();
 }
 
 // --------------------------------------------------------------- arg scopes
@@ -267,7 +314,7 @@ std::vector<Elaborator::Defaults> Elaborator::instantiate_arg_scope(const ScopeC
         if (!bound.given[i]) {
             if (!decl->params[i].default_value)
                 fail(call.loc, "arg_scope '" + decl->name + "' needs a value for '" + names[i] + "'");
-            frames_.push_back(Frame{decl->module, {}, nullptr, {}, {}, {}});
+            frames_.push_back(Frame::in(decl->module));
             bound.values[i] = eval(*decl->params[i].default_value);
             frames_.pop_back();
         }

@@ -10,8 +10,7 @@ using namespace ast;
 
 std::unique_ptr<ir::Graph> Elaborator::run(const Decl &net) {
     graph_->name = net.name;
-    frames_.emplace_back();
-    frame().module = net.module;
+    frames_.push_back(Frame::in(net.module));
     try {
         bind_network_inputs(net);
         std::string scope = net.name;

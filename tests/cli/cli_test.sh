@@ -89,6 +89,27 @@ quick 1 "long.net:1:8013: error: expression too long: more than 2000 operators" 
 for i in $(seq 0 150); do echo "import \"imp$((i + 1)).net\"" >"$tmp/imp$i.net"; done
 echo 'const z = 1' >"$tmp/imp151.net"
 quick 1 "imp99.net:1:8: error: imports nest more than 100 files deep" -- check "$tmp/imp0.net"
+chain 40000
+quick 0 "\[N, 8, 8, 7\]" -- summary "$tmp/chain.net"
+twice='  y = [0]\n  for i in range(40) {\n    y = [y, y]\n  }\n'
+printf "%s\n$twice  return conv2d(x, if y == y then 4 else 5, 1)\n}\n" "$net8" >"$tmp/shared.net"
+quick 0 "\[N, 8, 8, 4\]" -- summary "$tmp/shared.net"
+printf "%s\n$twice  s = str(y)\n  return x\n}\n" "$net8" >"$tmp/shared.net"
+quick 1 "shared.net:6:7: error: 'str' would make a string longer than 1048576 bytes" -- check "$tmp/shared.net"
+printf "%s\n$twice  return conv2d(x, y, 1)\n}\n" "$net8" >"$tmp/shared.net"
+quick 1 "shared.net:6:20: error: 'conv2d': 'num_outputs' must be a positive int, got list \[\[\[" -- \
+  check "$tmp/shared.net"
+seq 0 19999 | awk '{print "const a" $1 " = b" $1}' >"$tmp/unknown.net"
+quick 1 "unknown.net:1:12: error: unknown name 'b0'; did you mean 'a0'\?" -- check "$tmp/unknown.net"
+{ echo "$net8"; yes '  x = relu(x)' | head -40000; printf '  return x\n}\n'; } >"$tmp/unnamed.net"
+quick 0 "%40000 = activation \"n/Relu_39999\"" -- "$tmp/unnamed.net" --emit=ir
+{ printf 'unit u(x) {\n  return relu(x)\n}\n%s\n' "$net8"; yes '  x = u(x)' | head -40000; printf '  return x\n}\n'; } \
+  >"$tmp/units.net"
+quick 0 "ok \(1 network\)" -- check "$tmp/units.net"
+printf '%s\n  s = "ab"\n  for i in range(40) {\n    s = s + s\n  }\n  return x\n}\n' "$net8" >"$tmp/string.net"
+quick 1 "string.net:4:11: error: '\+' would make a string of 2097152 bytes" -- check "$tmp/string.net"
+printf '%s\n  return conv2d(x, len(sum([range(1000000)] * 1000000)), 1)\n}\n' "$net8" >"$tmp/sum.net"
+quick 1 "sum.net:2:24: error: 'sum' would make a list of more than 1000000 elements" -- check "$tmp/sum.net"
 
 # Weights and tensors: every bad file is an error naming the tensor or the
 # offset, exit 1. Small networks keep the JIT compiles short.
