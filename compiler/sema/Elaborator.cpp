@@ -1,5 +1,7 @@
 #include "Elaborator.h"
 
+#include "Limits.h"
+
 #include <algorithm>
 
 namespace netc {
@@ -141,7 +143,30 @@ void Elaborator::set_end_point(const std::string &name, int node) {
     else graph_->end_points[it->second].node = node;
 }
 
+namespace {
+
+// The op as the user wrote it, for messages about its size.
+std::string op_phrase(const ir::Node &n) {
+    if (n.op == ir::OpKind::Input) return "input '" + n.name + "' is a tensor";
+    std::string op = n.op == ir::OpKind::Activation ? ir::activation_name(n.activation) : ir::op_name(n.op);
+    return "'" + op + "' would make a tensor";
+}
+
+}  // namespace
+
 int Elaborator::add_node(ir::Node node) {
+    std::string why = check_tensor_size(op_phrase(node), node.shape, graph_->batch_symbol);
+    if (!why.empty()) fail(node.loc, why);
+    for (auto &p : node.params) {
+        std::string op = node.op == ir::OpKind::Activation ? "" : std::string("'") + ir::op_name(node.op) + "'";
+        why = check_variable_size(op, p);
+        if (!why.empty()) fail(node.loc, why);
+        weight_values_ += count_values(p.shape, false);
+        if (weight_values_ > kMaxWeightValues)
+            fail(node.loc, "with '" + p.name + "' the network's weights come to " + std::to_string(weight_values_) +
+                               " float32 values, past netc's limit of " + std::to_string(kMaxWeightValues) + " (" +
+                               format_bytes(kMaxWeightValues) + ") for one network");
+    }
     // Names repeat the scope path: charged like the strings they are.
     size_t name_bytes = node.name.size();
     for (auto &p : node.params) name_bytes += p.name.size();

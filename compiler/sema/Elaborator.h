@@ -108,6 +108,7 @@ private:
     std::set<const ast::Decl *> consts_in_progress_;
     long steps_ = 0;
     size_t value_bytes_ = 0;
+    int64_t weight_values_ = 0;  // of every variable so far
 
     Frame &frame() { return frames_.back(); }
 

@@ -1,6 +1,7 @@
 // Built-in ops: argument checks, TensorFlow shape inference and the IR node
 // with its variables named as TF-slim names them.
 #include "OpArgs.h"
+#include "Limits.h"
 #include "Shapes.h"
 
 namespace netc {
@@ -46,19 +47,18 @@ void apply_window(Elaborator &el, const OpArgs &a, Node &n, const Node &in) {
         !window_1d(in.shape[2], n.kernel_w, n.stride_w, n.rate_w, pad.mode, pad.left, pad.right, w, err))
         el.fail(explicit_pad ? a.loc("padding") : a.loc("kernel_size"),
                 "'" + a.op() + "' on " + in.shape.str() + ": " + err);
+    // The padded input is a buffer of its own in the kernel (its border).
+    ir::Shape padded{{in.shape[0], in.shape[1] + h.pad_before + h.pad_after, in.shape[2] + w.pad_before + w.pad_after,
+                      in.shape[3]}};
+    std::string why = check_tensor_size("'" + a.op() + "' pads its input " + in.shape.str(el.graph().batch_symbol) +
+                                            " to", padded, el.graph().batch_symbol);
+    if (!why.empty()) el.fail(explicit_pad ? a.loc("padding") : a.call(), why);
     n.padding = pad;
     n.padding.top = h.pad_before;
     n.padding.bottom = h.pad_after;
     n.padding.left = w.pad_before;
     n.padding.right = w.pad_after;
     n.shape.dims = {in.shape[0], h.out, w.out, in.shape[3]};
-}
-
-void check_size(Elaborator &el, const OpArgs &a, const std::vector<int64_t> &shape) {
-    int64_t total = 1;
-    for (int64_t d : shape)
-        if (!checked_mul(total, d == ir::kBatch ? 1 : d, total) || total > (int64_t(1) << 40))
-            el.fail(a.call(), "'" + a.op() + "' would create a tensor too large to compute");
 }
 
 Value conv(Elaborator &el, BuiltinOp op, const BoundArgs &b, const std::string &site) {
@@ -98,7 +98,6 @@ Value conv(Elaborator &el, BuiltinOp op, const BoundArgs &b, const std::string &
             n.name = name + "/depthwise";
             n.activation = ir::Activation::None;
             n.shape.dims[3] = cout;
-            check_size(el, a, n.shape.dims);
             int dw = el.add_node(n);
             Node pw;
             pw.op = OpKind::Conv2D;
@@ -119,8 +118,6 @@ Value conv(Elaborator &el, BuiltinOp op, const BoundArgs &b, const std::string &
         }
     }
     n.shape.dims[3] = cout;
-    check_size(el, a, n.shape.dims);
-    for (auto &p : n.params) check_size(el, a, p.shape);
     if (normalize) {
         n.norm = bn_attrs(el, el.effective_defaults(BuiltinOp::BatchNorm, b.call));
         add_bn_params(n, name + "/BatchNorm", cout);
@@ -148,7 +145,6 @@ Value fully_connected(Elaborator &el, const BoundArgs &b, const std::string &sit
     n.shape.dims = {in.shape[0], outs};
     n.activation = a.activation("activation");
     n.params.push_back(param(n.name, "weights", {k, outs}));
-    check_size(el, a, n.params.back().shape);
     if (a.normalizer("normalizer")) {
         n.norm = bn_attrs(el, el.effective_defaults(BuiltinOp::BatchNorm, b.call));
         add_bn_params(n, n.name + "/BatchNorm", outs);

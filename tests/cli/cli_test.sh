@@ -111,6 +111,19 @@ quick 1 "string.net:4:11: error: '\+' would make a string of 2097152 bytes" -- c
 printf '%s\n  return conv2d(x, len(sum([range(1000000)] * 1000000)), 1)\n}\n' "$net8" >"$tmp/sum.net"
 quick 1 "sum.net:2:24: error: 'sum' would make a list of more than 1000000 elements" -- check "$tmp/sum.net"
 
+# Resource limits and what netc cannot compute yet: refused at check time.
+printf 'network n(x: f32[N, 16777216, 16777216, 16777216]) {\n  return flatten(x)\n}\n' >"$tmp/flat.net"
+quick 1 "flat.net:1:11: error: input 'x' is a tensor .* per image; netc's limit is 1 GiB" -- \
+  run "$tmp/flat.net" --random-weights 1
+quick 1 "flat.net:1:11: error: input 'x'" -- summary "$tmp/flat.net"
+printf 'network n(x: f32[N, 1, 1, 16777216]) {\n  for i in range(45) {\n    x = concat([x, x])\n  }\n  return x\n}\n' \
+  >"$tmp/concat.net"
+quick 1 "concat.net:3:9: error: 'concat' would make a tensor \[N, 1, 1, 536870912\] of 2 GiB per image" -- \
+  run "$tmp/concat.net" --random-weights 1
+printf 'network n(x: f32[N, 100000]) {\n  return fully_connected(x, 100000)\n}\n' >"$tmp/fc.net"
+quick 1 "fc.net:2:10: error: 'fully_connected' variable 'n/fully_connected/weights' of shape \[100000, 100000\] \
+would take 37.3 GiB" -- check "$tmp/fc.net"
+
 # Weights and tensors: every bad file is an error naming the tensor or the
 # offset, exit 1. Small networks keep the JIT compiles short.
 cat >"$tmp/small.net" <<'NET'
