@@ -89,9 +89,12 @@ std::string Elaborator::scope_path() const {
     return p;
 }
 
-std::optional<std::string> Elaborator::call_scope() const {
+std::optional<std::string> Elaborator::call_scope() {
     for (size_t i = frames_.size(); i-- > 0;)
-        if (frames_[i].unit) return frames_[i].call_scope;
+        if (frames_[i].unit) {
+            frames_[i].call_scope_read = true;
+            return frames_[i].call_scope;
+        }
     return std::nullopt;
 }
 
@@ -215,6 +218,7 @@ bool Elaborator::exec(const Stmt &s) {
         return false;
     }
     case StmtKind::Return: {
+        frame().returned_at = s.loc;
         if (s.exprs.size() == 1) {
             frame().returned = eval(*s.exprs[0]);
         } else {

@@ -65,7 +65,9 @@ public:
     void set_end_point(const std::string &name, int node);
     // batch_norm's defaults as the current arg_scopes set them (a conv's normalizer).
     BoundArgs effective_defaults(BuiltinOp op, const Loc &loc);
-    std::optional<std::string> call_scope() const;
+    // The `@` name the innermost unit was called with; notes that the unit
+    // read it (an inline unit must, or the name would be lost).
+    std::optional<std::string> call_scope();
     std::string scope_path() const;
 
 private:
@@ -76,6 +78,8 @@ private:
         Loc call_loc;
         std::optional<std::string> call_scope;
         std::optional<Value> returned;
+        bool call_scope_read = false;
+        Loc returned_at;
 
         // A frame that only evaluates in a module (constants, defaults).
         static Frame in(int module, std::map<std::string, Value> locals = {}) {

@@ -26,14 +26,22 @@ void add_bn_params(Node &n, const std::string &scope, int64_t channels) {
     n.params.push_back(param(scope, "moving_variance", {channels}, false));
 }
 
-ir::BatchNormAttrs bn_attrs(Elaborator &el, const BoundArgs &b) {
+// as_normalizer: b holds batch_norm's defaults for a conv or fully
+// connected op's `normalizer = batch_norm`, called at b.call.
+ir::BatchNormAttrs bn_attrs(Elaborator &el, const BoundArgs &b, bool as_normalizer) {
     OpArgs a(el, BuiltinOp::BatchNorm, b);
     ir::BatchNormAttrs bn;
     bn.epsilon = a.number("epsilon");
     if (!(bn.epsilon > 0)) a.bad("epsilon", "a positive number");
     bn.center = a.flag("center");
     bn.scale = a.flag("scale");
-    a.number("decay");
+    a.number("decay");  // updates the moving statistics in training only
+    if (a.flag("is_training"))
+        el.fail(a.loc("is_training"),
+                "'batch_norm': is_training = true is not supported yet: netc runs batch norm in inference mode, "
+                "normalizing with the moving statistics; leave is_training false (the default) to run a trained "
+                "network",
+                as_normalizer ? b.call : Loc(), as_normalizer ? "for the normalizer of this op" : "");
     return bn;
 }
 
@@ -119,7 +127,7 @@ Value conv(Elaborator &el, BuiltinOp op, const BoundArgs &b, const std::string &
     }
     n.shape.dims[3] = cout;
     if (normalize) {
-        n.norm = bn_attrs(el, el.effective_defaults(BuiltinOp::BatchNorm, b.call));
+        n.norm = bn_attrs(el, el.effective_defaults(BuiltinOp::BatchNorm, b.call), true);
         add_bn_params(n, name + "/BatchNorm", cout);
     } else if (biases) {
         n.has_bias = true;
@@ -146,7 +154,7 @@ Value fully_connected(Elaborator &el, const BoundArgs &b, const std::string &sit
     n.activation = a.activation("activation");
     n.params.push_back(param(n.name, "weights", {k, outs}));
     if (a.normalizer("normalizer")) {
-        n.norm = bn_attrs(el, el.effective_defaults(BuiltinOp::BatchNorm, b.call));
+        n.norm = bn_attrs(el, el.effective_defaults(BuiltinOp::BatchNorm, b.call), true);
         add_bn_params(n, n.name + "/BatchNorm", outs);
     } else if (a.flag("biases")) {
         n.has_bias = true;
@@ -164,7 +172,7 @@ Value batch_norm(Elaborator &el, const BoundArgs &b, const std::string &site) {
     n.inputs = {in.id};
     n.shape = in.shape;
     n.name = el.node_name("BatchNorm", site, b.call);
-    n.norm = bn_attrs(el, b);
+    n.norm = bn_attrs(el, b, false);
     n.activation = a.activation("activation");
     add_bn_params(n, n.name, in.shape.dims.back());
     return Value::tensor(el.add_node(std::move(n)));

@@ -124,11 +124,19 @@ private:
         }
     }
 
-    void params(const std::vector<Param> &ps) {
+    void params(const Decl &d) {
+        const std::vector<Param> &ps = d.params;
         std::set<std::string> seen;
         bool had_default = false;
         for (auto &q : ps) {
             if (!seen.insert(q.name).second) diag_.error(q.loc, "duplicate parameter '" + q.name + "'");
+            // Only a network's inputs are typed; elsewhere a type would go unchecked.
+            if (q.type && d.kind != DeclKind::Network)
+                diag_.error(q.type->loc, std::string("only a network's inputs have tensor types, so this one would "
+                                                     "not be checked; ") +
+                                             (d.kind == DeclKind::Unit ? "unit" : "arg_scope") +
+                                             " parameters take any value (test a shape with rank(), shape() or "
+                                             "channels() instead)");
             if (q.default_value) {
                 expr(*q.default_value);
                 had_default = true;
@@ -143,7 +151,7 @@ private:
         case DeclKind::Import: return;
         case DeclKind::Const: expr(*d.value); return;
         case DeclKind::ArgScope: {
-            params(d.params);
+            params(d);
             std::set<std::string> names;
             for (auto &q : d.params) names.insert(q.name);
             locals_.push_back(names);
@@ -153,7 +161,10 @@ private:
         }
         case DeclKind::Unit:
         case DeclKind::Network: {
-            params(d.params);
+            params(d);
+            if (d.is_inline && d.scope.kind != ScopeName::Absent)
+                diag_.error(d.scope.loc, "an inline unit opens no scope, so it cannot name one; drop 'inline' or "
+                                         "the scope clause");
             for (auto &c : d.with_calls) with_call(c);
             std::set<std::string> names;
             for (auto &q : d.params) names.insert(q.name);

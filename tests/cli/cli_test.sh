@@ -123,6 +123,20 @@ quick 1 "concat.net:3:9: error: 'concat' would make a tensor \[N, 1, 1, 53687091
 printf 'network n(x: f32[N, 100000]) {\n  return fully_connected(x, 100000)\n}\n' >"$tmp/fc.net"
 quick 1 "fc.net:2:10: error: 'fully_connected' variable 'n/fully_connected/weights' of shape \[100000, 100000\] \
 would take 37.3 GiB" -- check "$tmp/fc.net"
+printf 'network n(x: f32[N, 1]) {\n  return batch_norm(squeeze(x))\n}\n' >"$tmp/rank1.net"
+quick 1 "rank1.net:2:21: error: 'squeeze' would leave only the batch axis" -- run "$tmp/rank1.net" --random-weights 1
+quick 1 "rank1.net:2:21: error: 'squeeze' would leave only the batch axis" -- \
+  weights "$tmp/rank1.net" --random-weights 1 -o "$tmp/r.npz"
+printf 'network n(x: f32[N, 8, 8, 3], y: f32[N, 8, 8, 3]) {\n  return x + y\n}\n' >"$tmp/two.net"
+quick 1 "two.net:1:31: error: network 'n' has a second tensor input 'y': .* not supported yet" -- \
+  run "$tmp/two.net" --random-weights 1
+printf '%s\n  return dropout(x, is_training = true)\n}\n' "$net8" >"$tmp/train.net"
+quick 1 "train.net:2:21: error: 'dropout': is_training = true is not supported yet" -- \
+  run "$tmp/train.net" --random-weights 1
+printf 'network n(x: f32[N, 10]) {\n  return relu(x)\n}\n' >"$tmp/vec.net"
+quick 1 "vec.net:1:14: error: a new image size applies to NHWC inputs only; 'x' is \[N, 10\]" -- \
+  summary "$tmp/vec.net" --image-size 9
+quick 1 "vec.net:1:11: error: 'x' is a tensor input of network 'n'" -- summary "$tmp/vec.net" -D x=3
 
 # Weights and tensors: every bad file is an error naming the tensor or the
 # offset, exit 1. Small networks keep the JIT compiles short.
