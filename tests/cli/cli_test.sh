@@ -162,11 +162,13 @@ expect 1 "cut.npz: .*(truncated|end of central directory)" -- run "$tmp/small.ne
 expect 1 "give either --weights or --random-weights" -- run "$tmp/small.net" --weights "$tmp/small.npz" --random-weights 1
 expect 1 "needs weights" -- run "$tmp/small.net"
 /usr/bin/python3 -c "import numpy as np; np.save('$tmp/x64.npy', np.zeros((2,5,7,3))); np.save('$tmp/x.npy', np.ones((2,5,7,3), np.float32)); np.save('$tmp/xbad.npy', np.ones((2,7,5,3), np.float32))"
-expect 1 "x64.npy: dtype float64" -- run "$tmp/small.net" --random-weights 1 --input "$tmp/x64.npy"
+expect 1 "x64.npy: dtype float64 .* \(network 'small' takes a float32 array of shape \[N, 5, 7, 3\]\)" -- \
+  run "$tmp/small.net" --random-weights 1 --input "$tmp/x64.npy"
 expect 1 "input has shape \[2, 7, 5, 3\]; network 'small' expects \[N, 5, 7, 3\]" -- \
   run "$tmp/small.net" --random-weights 1 --input "$tmp/xbad.npy"
 head -c 100 "$tmp/x.npy" >"$tmp/xcut.npy"
-expect 1 "xcut.npy: truncated" -- run "$tmp/small.net" --random-weights 1 --input "$tmp/xcut.npy"
+expect 1 "xcut.npy: truncated.* \(network 'small' takes a float32 array of shape \[N, 5, 7, 3\]\)" -- \
+  run "$tmp/small.net" --random-weights 1 --input "$tmp/xcut.npy"
 expect 0 "small: output \[2, 4\]" -- run "$tmp/small.net" --weights "$tmp/small.npz" --input "$tmp/x.npy" -o "$tmp/y.npy"
 expect 0 "Forward across 3 steps" -- bench "$tmp/small.net" --batch 2 --steps 3 --burn-in 1
 expect 2 "--image-size needs H or H,W" -- run "$tmp/small.net" --image-size 0
