@@ -27,6 +27,7 @@ expect() {
 expect 2 "no input file" -- check
 expect 2 "unknown option '--frobnicate'" -- check --frobnicate x.net
 expect 2 "--batch needs an integer" -- summary x.net --batch zero
+expect 2 "--batch is at most 1048576, got 3000000000" -- bench x.net --batch 3000000000
 expect 0 "usage: netc" -- --help
 expect 0 "trainable" -- summary --help
 expect 1 "cannot read file" -- check "$tmp/does-not-exist.net"
