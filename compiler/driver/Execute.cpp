@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <fstream>
 #include <iomanip>
 #include <numeric>
 #include <random>
@@ -57,6 +58,20 @@ void check_input(const ir::Graph &g, const rt::Array &x, const std::string &file
                           (want.rank() == 4 ? " (" + resize + " runs it at another size)" : ""));
     if (x.shape[0] > (1 << 20))
         throw rt::IOError(file + ": batch of " + std::to_string(x.shape[0]) + " is too large");
+}
+
+rt::Array read_input(const ir::Graph &g, const std::string &file, const std::string &resize) {
+    rt::Array x;
+    try {
+        x = rt::read_npy(file);
+    } catch (const rt::IOError &e) {
+        // A file that is not there says so; one netc cannot use says what would do.
+        if (!std::ifstream(file)) throw;
+        throw rt::IOError(std::string(e.what()) + " (network '" + g.name + "' takes a float32 array of shape " +
+                          g.node(g.inputs[0]).shape.str(g.batch_symbol) + ")");
+    }
+    check_input(g, x, file, resize);
+    return x;
 }
 
 void run_report(jit::JitNetwork &net, const std::string &name, const rt::Array &x, const std::string &output,
@@ -210,8 +225,7 @@ int Driver::run_command(int m) {
     rt::Array x;
     if (!opt_.input.empty()) {
         stage("read input");
-        x = rt::read_npy(opt_.input);
-        exec::check_input(*g, x, opt_.input, "--image-size H,W");
+        x = exec::read_input(*g, opt_.input, "--image-size H,W");
     } else {
         // No input given: a fixed pseudo-random image, so a run shows the pipeline works.
         x.shape = g->node(g->inputs[0]).shape.dims;

@@ -29,6 +29,10 @@ std::vector<float> random_input(int64_t size);
 // for that size.
 void check_input(const ir::Graph &g, const rt::Array &x, const std::string &file, const std::string &resize);
 
+// Reads `file` as g's input and checks it; a file netc cannot use (another
+// dtype, column-major, truncated) names what the network takes.
+rt::Array read_input(const ir::Graph &g, const std::string &file, const std::string &resize);
+
 // How the network's pipeline came to be, for the report lines.
 struct Compiled {
     double ms = 0;

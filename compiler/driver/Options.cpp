@@ -174,6 +174,11 @@ bool parse_options(int argc, char **argv, Options &o, std::string &error) {
             if (!number(a, o.random_seed, 0)) return false;
         } else if (a == "--batch") {
             if (!number(a, o.batch, 1)) return false;
+            // As for an --input file: a batch is an int where it runs.
+            if (o.batch > (1 << 20)) {
+                error = "--batch is at most 1048576, got " + std::to_string(o.batch);
+                return false;
+            }
         } else if (a == "--image-size") {
             std::string v;
             if (!value(a, v)) return false;

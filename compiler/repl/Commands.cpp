@@ -250,8 +250,7 @@ bool Repl::run(const Invocation &inv) {
     rt::Array x;
     if (input) {
         try {
-            x = rt::read_npy(input->text);
-            exec::check_input(*g, x, input->text, ref.name + "(image_size = (H, W))");
+            x = exec::read_input(*g, input->text, ref.name + "(image_size = (H, W))");
         } catch (const rt::IOError &e) {
             return error(inv, *input, e.what());
         }
