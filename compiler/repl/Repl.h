@@ -23,7 +23,10 @@ public:
     // Input ended: an unfinished definition is an error.
     void finish();
     // Ctrl-C at a prompt: drops an unfinished definition.
-    void cancel() { pending_.clear(); }
+    void cancel() {
+        pending_.clear();
+        open_ = {};
+    }
     bool continuing() const { return !pending_.empty(); }
     // Inputs that failed, and whether one was interrupted.
     int failures() const { return failures_; }
@@ -88,6 +91,13 @@ private:
     bool interactive_;
     Session session_;
     std::string pending_;  // lines of an unfinished definition
+    // What pending_ leaves open, kept line by line (see feed).
+    struct Open {
+        bool comment = false;  // inside /* ... */
+        long braces = 0;
+        size_t parsed = 0;  // pending_'s size when it was last parsed
+        void scan(const std::string &line);
+    } open_;
     int inputs_ = 0;
     int failures_ = 0;
     bool quit_ = false, interrupted_ = false;
