@@ -123,12 +123,15 @@ bool Repl::run_input(const std::string &text, bool is_command) {
         err_ << "netc: error: a kernel failed: " << e.what() << "\n";
     } catch (const Halide::CompileError &e) {
         err_ << "netc: internal compiler error: Halide rejected a kernel: " << e.what() << "\n";
+        internal_errors_++;
     } catch (const Halide::InternalError &e) {
         err_ << "netc: internal compiler error: Halide: " << e.what() << "\n";
+        internal_errors_++;
     } catch (const std::bad_alloc &) {
         err_ << "netc: error: out of memory\n";
     } catch (const std::exception &e) {
         err_ << "netc: internal compiler error: " << e.what() << "\n";
+        internal_errors_++;
     }
     out_.flush();
     if (!ok) failures_++;
@@ -255,7 +258,7 @@ int run_repl(std::ostream &out, std::ostream &err) {
         bool stopped = repl.interrupted() || InterruptHandler::pending();
         if (!stopped) repl.finish();
         out.flush();
-        return stopped ? 130 : repl.failures() ? kExitUserError : kExitOk;
+        return stopped ? 130 : repl.internal_errors() ? kExitInternal : repl.failures() ? kExitUserError : kExitOk;
     }
     std::string history;
     if (const char *h = getenv("NETC_HISTORY")) history = h;

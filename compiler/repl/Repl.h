@@ -30,6 +30,8 @@ public:
     bool continuing() const { return !pending_.empty(); }
     // Inputs that failed, and whether one was interrupted.
     int failures() const { return failures_; }
+    // Failures that were netc's fault (reported as internal compiler errors).
+    int internal_errors() const { return internal_errors_; }
     bool interrupted() const { return interrupted_; }
 
     // Tab completion: candidates for the word that ends `before`, which
@@ -99,12 +101,13 @@ private:
         void scan(const std::string &line);
     } open_;
     int inputs_ = 0;
-    int failures_ = 0;
+    int failures_ = 0, internal_errors_ = 0;
     bool quit_ = false, interrupted_ = false;
 };
 
 // `netc repl`: reads a terminal with line editing, or stdin as a script.
-// Returns the exit code: a script that had a failure exits 1.
+// Returns the exit code: a script that had a failure exits 1 (3 if one was an
+// internal compiler error).
 int run_repl(std::ostream &out, std::ostream &err);
 
 }  // namespace netc::repl
