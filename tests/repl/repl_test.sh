@@ -101,7 +101,7 @@ top() { grep "top-5" <<<"$1"; }
   echo "/* a comment the input never closes"
   for i in $(seq 10000); do echo "  const z$i = $i { \"}\" // }"; done
 } >"$tmp/long.txt"
-out=$(timeout 20 "$netc" repl <"$tmp/long.txt" 2>&1); code=$?
+out=$(timeout $((20 * ${NETC_TEST_TIME_SCALE:-1})) "$netc" repl <"$tmp/long.txt" 2>&1); code=$?
 [ "$code" = 1 ] && grep -q "^defined network long: \[N, 4, 4, 2\] -> \[N, 4, 4, 2\]" <<<"$out" &&
   grep -q "^long: images\|^long: x \[N, 4, 4, 2\]" <<<"$out" && grep -q "input ended inside a definition" <<<"$out" &&
   ok || bad "long definitions: exit $code, output: $(head -c 600 <<<"$out")"
