@@ -1,7 +1,8 @@
 // Fuzz harness (a): .net source text through everything `netc check` does
 // to a file -- parse, name resolution of every module it loads, elaboration
-// of every network it defines -- and the reports that need no code
-// generation: the summary, the IR text, the plan and its memory layout.
+// of every network it defines, also at another input size -- and the
+// reports that need no code generation: the summary, the IR text, the plan
+// and its memory layout.
 // Findings, besides crashes, sanitizer reports and hangs: an exception netc
 // would report as an internal compiler error (exit 3), and a network refused
 // without an error message.
@@ -39,20 +40,25 @@ void check_source(const std::string &text) {
         if (!diag.has_errors()) fuzz::finding("names were refused without an error");
         return;
     }
-    for (const ast::Decl *net : program.networks(m)) {
-        int before = diag.error_count();
-        std::unique_ptr<ir::Graph> g = elaborate_network(program, *net);
-        if (!g) {
-            if (diag.error_count() == before) fuzz::finding("network '" + net->name + "' refused without an error");
-            continue;
+    // Each network as written, then at another input size (--image-size,
+    // the REPL's image_size =), chosen from the text so that runs repeat.
+    ElaborateOptions resized;
+    resized.image_size = {int64_t(1 + text.size() % 37), int64_t(1 + text.size() / 37 % 41)};
+    for (const ast::Decl *net : program.networks(m))
+        for (const ElaborateOptions &options : {ElaborateOptions(), resized}) {
+            int before = diag.error_count();
+            std::unique_ptr<ir::Graph> g = elaborate_network(program, *net, options);
+            if (!g) {
+                if (diag.error_count() == before) fuzz::finding("network '" + net->name + "' refused without an error");
+                continue;
+            }
+            print_summary(out, *g, 2);
+            print_ir(out, *g);
+            lower::Plan plan = lower::build_plan(*g);
+            lower::print_plan(out, plan);
+            lower::plan_memory(plan);
+            out.str("");
         }
-        print_summary(out, *g, 2);
-        print_ir(out, *g);
-        lower::Plan plan = lower::build_plan(*g);
-        lower::print_plan(out, plan);
-        lower::plan_memory(plan);
-        out.str("");
-    }
 }
 
 }  // namespace
