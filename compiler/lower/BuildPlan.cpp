@@ -1,6 +1,7 @@
 #include "Plan.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 
 namespace netc::lower {
@@ -93,6 +94,65 @@ void split_softmax(ir::Graph &g) {
     for (auto &e : g.end_points) e.node = renamed[e.node];
 }
 
+bool is_pointwise(const Node &n) {
+    return n.op == OpKind::Conv2D && n.kernel_h == 1 && n.kernel_w == 1 && n.stride_h == 1 && n.stride_w == 1 &&
+           n.padding.top == 0 && n.padding.left == 0 && n.padding.bottom == 0 && n.padding.right == 0;
+}
+
+bool adds_buffer(const Step &s) {
+    return std::any_of(s.epilogue.begin(), s.epilogue.end(),
+                       [](const Epilogue &e) { return e.kind == Epilogue::AddBuffer; });
+}
+
+// MobileNetV2's inverted residual (1x1 expand, 3x3 depthwise, 1x1 project)
+// as one step when the expanded tensor is large (expanded_conv_1's is 4.8
+// MB at 224): the project's kernel computes the expand and the depthwise
+// per strip of its rows, so the expanded values stay in cache. Steps still
+// hold IR ids as inputs here.
+void fuse_inverted_residuals(const ir::Graph &g, const std::vector<std::vector<int>> &users, std::vector<Step> &steps) {
+    const int64_t kLargeExpansion = 512 << 10;  // bytes per image
+    std::map<int, int> step_of;  // IR value -> the step computing it
+    for (size_t i = 0; i < steps.size(); i++) step_of[steps[i].fused.back()] = static_cast<int>(i);
+    std::vector<bool> gone(steps.size(), false);
+    for (auto &c : steps) {
+        const Node &project = g.nodes[c.anchor];
+        if (!is_pointwise(project) || !c.prologue.empty()) continue;
+        auto bi = step_of.find(c.inputs[0]);
+        if (bi == step_of.end() || users[c.inputs[0]].size() != 1 || gone[bi->second]) continue;
+        Step &b = steps[bi->second];
+        const Node &dw = g.nodes[b.anchor];
+        if (dw.op != OpKind::DepthwiseConv2D || dw.multiplier != 1 || dw.kernel_h != 3 || dw.kernel_w != 3 ||
+            dw.rate_h != 1 || dw.rate_w != 1 || adds_buffer(b))
+            continue;
+        const ir::Shape &expanded = g.nodes[b.inputs[0]].shape;
+        int64_t bytes = expanded[1] * expanded[2] * expanded[3] * 4;
+        if (bytes < kLargeExpansion) continue;
+        std::vector<Prologue> prologue;
+        std::vector<int> fused, inputs = b.inputs;
+        auto ai = step_of.find(b.inputs[0]);
+        if (ai != step_of.end() && users[b.inputs[0]].size() == 1 && !gone[ai->second]) {
+            Step &a = steps[ai->second];
+            if (is_pointwise(g.nodes[a.anchor]) && a.prologue.empty() && !adds_buffer(a)) {
+                prologue.push_back({a.anchor, a.epilogue});
+                fused = a.fused;
+                inputs = a.inputs;
+                gone[ai->second] = true;
+            }
+        }
+        prologue.push_back({b.anchor, b.epilogue});
+        fused.insert(fused.end(), b.fused.begin(), b.fused.end());
+        fused.insert(fused.end(), c.fused.begin(), c.fused.end());
+        gone[bi->second] = true;
+        c.prologue = std::move(prologue);
+        c.fused = std::move(fused);
+        c.inputs = std::move(inputs);
+    }
+    std::vector<Step> kept;
+    for (size_t i = 0; i < steps.size(); i++)
+        if (!gone[i]) kept.push_back(std::move(steps[i]));
+    steps = std::move(kept);
+}
+
 }  // namespace
 
 Plan build_plan(ir::Graph graph) {
@@ -165,6 +225,7 @@ Plan build_plan(ir::Graph graph) {
         steps.push_back(s);
         open_step[n.id] = static_cast<int>(steps.size()) - 1;
     }
+    if (!getenv("NETC_NO_BLOCK_FUSION")) fuse_inverted_residuals(g, users, steps);
     // Every step's value is the last node it fused: only those are stored.
     for (auto &s : steps) s.output = new_buffer(s.fused.back());
     for (auto &s : steps) {

@@ -33,9 +33,18 @@ struct Buffer {
     bool has_border() const { return border_top || border_bottom || border_left || border_right; }
 };
 
+// A producer computed inside a step's kernel ahead of its anchor, so that
+// its value never goes through memory: an inverted residual's expand and
+// depthwise convolutions, computed per strip of the project's output rows.
+struct Prologue {
+    int node = -1;                   // the IR node (a 1x1 conv, a depthwise conv)
+    std::vector<Epilogue> epilogue;  // its own activations and scale/shifts
+};
+
 struct Step {
     int anchor = -1;               // IR node computed by the kernel
-    std::vector<int> inputs;       // buffers the anchor reads
+    std::vector<Prologue> prologue;  // computed first, each feeding the next, the last the anchor
+    std::vector<int> inputs;       // buffers the step reads (the first prologue's, if any)
     std::vector<Epilogue> epilogue;
     std::vector<int> fused;        // IR nodes folded into this step, anchor first
     int output = -1;               // buffer written

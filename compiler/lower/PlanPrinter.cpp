@@ -19,7 +19,14 @@ void print_plan(std::ostream &os, const Plan &plan) {
         const ir::Node &a = g.nodes[s.anchor];
         os << "  step " << i << " " << ir::op_name(a.op);
         if (a.op == ir::OpKind::Activation) os << "(" << ir::activation_name(a.activation) << ")";
-        os << " \"" << a.name << "\" (";
+        os << " \"" << a.name << "\"";
+        for (auto &p : s.prologue) {
+            os << " [" << ir::op_name(g.nodes[p.node].op) << " \"" << g.nodes[p.node].name << "\"";
+            for (auto &e : p.epilogue)
+                os << " | " << (e.kind == Epilogue::Activate ? ir::activation_name(e.activation) : "batch_norm");
+            os << "]";
+        }
+        os << " (";
         for (size_t k = 0; k < s.inputs.size(); k++) os << (k ? ", " : "") << "b" << s.inputs[k];
         os << ") -> b" << s.output;
         for (auto &e : s.epilogue) {
