@@ -139,13 +139,16 @@ std::vector<ConvSchedule> conv_candidates(const ConvProblem &p, const Target &t)
     std::vector<int> widths = {lanes};
     for (int w = lanes / 2; w >= 4; w /= 2)
         if (p.co % lanes != 0 && p.co % w == 0) widths.push_back(w);
+    // Wide vectors pad at most 1/8, unless nothing else fits (5 classes).
+    bool any_unpadded = false;
+    for (int w : widths) any_unpadded |= p.co % w == 0;
     for (int w : widths)
         for (int v = 1; v <= 6; v++) {
             int64_t block = int64_t(v) * w;
             bool padded = p.co % block != 0;
-            // Narrow vectors only without padding; wide ones pad at most 1/8.
-            if (padded && (w != lanes || (p.co + block - 1) / block * block * 8 > p.co * 9)) continue;
-            if (padded && p.co % lanes == 0) continue;
+            if (padded && (w != lanes || p.co % lanes == 0)) continue;
+            if (padded && any_unpadded && (p.co + block - 1) / block * block * 8 > p.co * 9) continue;
+            if (padded && block > 2 * lanes && block > p.co) continue;
             int max_points = (regs - v - 1) / v;
             double lane_cost = double(lanes) / w * double((p.co + block - 1) / block * block) / p.co;
             for (int ty = 1; ty <= 4; ty++)

@@ -86,7 +86,7 @@ std::vector<TuneResult> tune_network(const lower::Plan &plan, const weights::Wei
                 r.best = kernels[i].schedule;
             }
         }
-        if (r.candidates == 0) break;
+        if (r.candidates == 0) continue;  // interrupted before any was timed
         table.set(r.signature, r.best, r.best_us);
         results.push_back(r);
     }
