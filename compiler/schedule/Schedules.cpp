@@ -49,6 +49,9 @@ void schedule_conv(Func out, Func acc, const RDom &r, const ConvSchedule &c, int
     if (c.vector > 1) u.vectorize(acl, c.vector);
     if (c.block > c.vector) u.unroll(acl);
     u.unroll(ax).unroll(ay);
+    // A stem's few input channels (3) make a loop too short to pay for its
+    // overhead: unroll it, so the kernel columns carry the loop instead.
+    if (const int64_t *ci = Internal::as_const_int(r.x.extent()); ci && *ci <= 8) u.unroll(r.x);
 }
 
 void schedule_channels_last(Func out, Func acc, int64_t channels, int rank, int64_t height, const Target &t) {
