@@ -72,6 +72,7 @@ std::string help_text(const std::string &command) {
            "       netc summary FILE.net [--entry NAME] [--batch N]\n"
            "       netc weights FILE.net [--entry NAME] --random-weights SEED -o W.npz\n"
            "       netc run     FILE.net [--entry NAME] --input X.npy (--weights W.npz | --random-weights SEED) -o Y.npy\n"
+           "                    (several inputs or outputs: --input NAME=X.npy ... -o NAME=Y.npy ...)\n"
            "       netc bench   FILE.net [--entry NAME] --batch N [--steps 100] [--burn-in 10] [--threads T]\n"
            "       netc profile FILE.net [--entry NAME] [--batch N] [--steps S]   # where the time goes\n"
            "       netc tune    FILE.net [--entry NAME] [--batch N] [--retune]    # schedules by measurement\n"
@@ -133,7 +134,10 @@ bool parse_options(int argc, char **argv, Options &o, std::string &error) {
         } else if (a == "--version") {
             o.command = "version";
         } else if (a == "-o") {
-            if (!value(a, o.output)) return false;
+            std::string v;
+            if (!value(a, v)) return false;
+            if (o.output.empty()) o.output = v;
+            o.outputs.push_back(v);
         } else if (a == "--entry") {
             if (!value(a, o.entry)) return false;
         } else if (a == "--emit") {
@@ -165,7 +169,9 @@ bool parse_options(int argc, char **argv, Options &o, std::string &error) {
         } else if (a == "--weights") {
             if (!value(a, o.weights)) return false;
         } else if (a == "--input") {
-            if (!value(a, o.input)) return false;
+            std::string v;
+            if (!value(a, v)) return false;
+            o.inputs.push_back(v);
         } else if (a == "--tuning") {
             if (!value(a, o.tuning)) return false;
         } else if (a == "--retune") {
@@ -211,6 +217,14 @@ bool parse_options(int argc, char **argv, Options &o, std::string &error) {
         }
     }
     if (o.help || o.command == "version" || o.command == "repl") return true;
+    if (o.outputs.size() > 1 && o.command != "run") {
+        error = "-o is given " + std::to_string(o.outputs.size()) + " times; only 'run' writes several files";
+        return false;
+    }
+    if (o.inputs.size() > 0 && o.command != "run") {
+        error = "--input is for 'run'";
+        return false;
+    }
     if (o.file.empty()) {
         error = "no input file";
         return false;

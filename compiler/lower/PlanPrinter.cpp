@@ -12,6 +12,10 @@ void print_plan(std::ostream &os, const Plan &plan) {
             os << " border(" << b.border_top << "," << b.border_bottom << "," << b.border_left << "," << b.border_right << ")";
         if (b.network_input) os << " input";
         if (b.network_output) os << " output";
+        if (plan.inputs.size() > 1 && b.network_input) os << " " << b.input_index;
+        if (plan.outputs.size() > 1)
+            for (size_t k = 0; k < plan.outputs.size(); k++)
+                if (plan.outputs[k] == static_cast<int>(i)) os << " " << g.output_names[k];
         os << "\n";
     }
     for (size_t i = 0; i < plan.steps.size(); i++) {
