@@ -28,6 +28,7 @@ std::string ConvSchedule::str() const {
     if (algorithm == Winograd) s << "winograd" << m;
     else s << "direct";
     s << " b" << block << " v" << vector << " t" << tx << "x" << ty << " k" << tasks;
+    if (spatial_outer) s << " so";
     return s.str();
 }
 
@@ -52,7 +53,11 @@ std::optional<ConvSchedule> ConvSchedule::parse(const std::string &text) {
         s.ty > 64 || s.tasks > 4096)
         return std::nullopt;
     std::string rest;
-    if (in >> rest) return std::nullopt;
+    if (in >> rest) {
+        if (rest != "so" || s.algorithm != ConvSchedule::Direct) return std::nullopt;
+        s.spatial_outer = true;
+        if (in >> rest) return std::nullopt;
+    }
     return s;
 }
 
@@ -126,6 +131,15 @@ bool valid_for(const ConvSchedule &s, const ConvProblem &p, const Target &t) {
     return tile_fits(s.block / s.vector, s.tx * s.ty, vector_registers(t) + 2);
 }
 
+// Spatial tiles outermost when the weights are small (a quarter of L2) and
+// the activations larger than them: each channel block would otherwise
+// re-read the whole input and write each output point in pieces.
+bool prefers_spatial_outer(const ConvProblem &p) {
+    double weights = 4.0 * p.co * p.ci * p.kh * p.kw;
+    double activations = 4.0 * (p.ci * p.ow * p.stride_w * p.oh * p.stride_h + p.co * p.ow * p.oh);
+    return weights <= 512 * 1024 && activations > weights;
+}
+
 std::vector<ConvSchedule> conv_candidates(const ConvProblem &p, const Target &t) {
     int lanes = t.natural_vector_size<float>(), regs = vector_registers(t);
     struct Scored {
@@ -161,6 +175,7 @@ std::vector<ConvSchedule> conv_candidates(const ConvProblem &p, const Target &t)
                     s.vector = w;
                     s.tx = tx;
                     s.ty = ty;
+                    s.spatial_outer = prefers_spatial_outer(p);
                     all.push_back({lane_cost * direct_cost(p, v, tx, ty, t), s});
                 }
         }

@@ -34,6 +34,11 @@ struct ConvSchedule {
     int tx = 1, ty = 1;   // output points per register tile (Winograd: tiles of m x m points)
     int tasks = 8;        // parallel tasks per image
     int m = 4;            // Winograd: output tile size, F(m, 3)
+    // Direct: loop order. Channel blocks outermost keep a block's weights in
+    // L2 across all the image's tiles (large weights); spatial tiles
+    // outermost read each input tile once and write whole output points
+    // (large activations, small weights). Printed " so" when set.
+    bool spatial_outer = false;
 
     std::string str() const;
     static std::optional<ConvSchedule> parse(const std::string &s);

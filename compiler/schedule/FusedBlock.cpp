@@ -33,13 +33,16 @@ FusedBlockSchedule model_fused_block(int64_t cin, int64_t ce, int64_t co, int64_
     (void)cin;
     FusedBlockSchedule s;
     int lanes = t.natural_vector_size<float>(), regs = t.has_feature(Target::AVX512) ? 32 : 16;
-    // The expand's tile: the most accumulators with points dividing the row.
-    int best = 0;
+    // The expand's tile: points dividing the row; its reduction is short
+    // (16-32 input channels), so a step's loads (v weight vectors, p
+    // broadcasts) must stay under its v * p FMAs: the most FMAs a load.
+    double best = 0;
     for (int v = 1; v <= 4; v++) {
         if (ce % (int64_t(v) * lanes) != 0) continue;
         int points = divisor_at_most(in_w, (regs - v - 1) / v);
-        if (v * points > best) {
-            best = v * points;
+        double per_load = double(v * points) / (v + points) + 1e-3 * v * points;
+        if (per_load > best) {
+            best = per_load;
             s.expand_block = v * lanes;
             s.expand_points = points;
         }

@@ -30,12 +30,16 @@ void schedule_conv(Func out, Func acc, const RDom &r, const ConvSchedule &c, int
     }
     // Shapes are baked in: constant extents let Halide unroll the register tile.
     out.bound(x, 0, static_cast<int>(ow)).bound(y, 0, static_cast<int>(oh));
-    out.split(x, xo, xi, c.tx).split(y, yo, yi, c.ty).reorder(cl, xi, yi, xo, yo, cb, n);
+    out.split(x, xo, xi, c.tx).split(y, yo, yi, c.ty);
+    if (c.spatial_outer) out.reorder(cl, xi, yi, cb, xo, yo, n);
+    else out.reorder(cl, xi, yi, xo, yo, cb, n);
     if (c.vector > 1) out.vectorize(cl, c.vector);
     if (c.block > c.vector) out.unroll(cl);
     out.unroll(xi).unroll(yi);
-    // Co-blocks outside spatial tiles: a block's weights stay in L2 across its tiles.
-    out.fuse(xo, yo, t).fuse(t, cb, t).fuse(t, n, t);
+    // Co-blocks outside spatial tiles: a block's weights stay in L2 across
+    // its tiles; or inside them: an input tile is read once, for every block.
+    if (c.spatial_outer) out.fuse(cb, xo, t).fuse(t, yo, t).fuse(t, n, t);
+    else out.fuse(xo, yo, t).fuse(t, cb, t).fuse(t, n, t);
     out.split(t, task, tile, static_cast<int>(task_size(tiles, c.tasks)), TailStrategy::GuardWithIf).parallel(task);
 
     Var acl = acc.args()[0], ax = acc.args()[2], ay = acc.args()[3];

@@ -16,15 +16,17 @@ double now_s() {
 }
 
 // Enough independent chains to cover FMA latency on two ports (4 x 2 = 8
-// needed; more is harmless while they fit the register file). The result
-// is summed after the loop so no store sits in it.
+// needed; more is harmless while they fit the register file), unrolled so
+// they live in registers. The result is summed after the loop so no store
+// sits in it.
 #define NETC_FMA_CHAINS(V, N, SET1, FMA, LANE_FLOPS)                                   \
     V a[N];                                                                           \
     for (int i = 0; i < N; i++) a[i] = SET1(1.0f + i);                                \
     V b = SET1(1.0000001f), c = SET1(1e-7f);                                          \
     double t0 = now_s();                                                              \
-    for (long k = 0; k < iters; k++)                                                  \
-        for (int i = 0; i < N; i++) a[i] = FMA(a[i], b, c);                           \
+    for (long k = 0; k < iters; k++) {                                                \
+        _Pragma("GCC unroll 32") for (int i = 0; i < N; i++) a[i] = FMA(a[i], b, c);  \
+    }                                                                                 \
     double t = now_s() - t0;                                                          \
     volatile float sink = 0;                                                          \
     for (int i = 0; i < N; i++) sink = sink + reinterpret_cast<float *>(&a[i])[0];    \

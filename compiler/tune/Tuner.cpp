@@ -91,16 +91,25 @@ std::vector<TuneResult> tune_network(const lower::Plan &plan, const weights::Wei
         if (static_cast<int>(candidates.size()) > o.max_candidates) candidates.resize(o.max_candidates);
         r.best_us = 1e300;
         measure(plan, step, w, target, o, candidates, r);
-        // Then the task count of the winner: 8 a pass suits most layers, but
-        // small ones pay for waking threads and large ones balance better finer.
+        // Then the winner's loop order and task count: 8 tasks a pass suit
+        // most layers, but small ones pay for waking threads and large ones
+        // balance better finer.
         if (auto best = schedule::ConvSchedule::parse(r.best)) {
-            std::vector<schedule::ConvSchedule> split;
+            std::vector<schedule::ConvSchedule> variants;
+            if (best->algorithm == schedule::ConvSchedule::Direct) {
+                schedule::ConvSchedule c = *best;
+                c.spatial_outer = !c.spatial_outer;
+                variants.push_back(c);
+            }
+            measure(plan, step, w, target, o, variants, r);
+            best = schedule::ConvSchedule::parse(r.best);
+            variants.clear();
             for (int tasks : {2, 4, 16, 32}) {
                 schedule::ConvSchedule c = *best;
                 c.tasks = tasks;
-                split.push_back(c);
+                variants.push_back(c);
             }
-            measure(plan, step, w, target, o, split, r);
+            measure(plan, step, w, target, o, variants, r);
         }
         if (r.candidates == 0) continue;  // interrupted before any was timed
         table.set(r.signature, r.best, r.best_us);
