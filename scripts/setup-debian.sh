@@ -8,6 +8,9 @@ packages=(
   libhalide14-0-dev llvm-14-dev
   antlr4 libantlr4-runtime-dev default-jre-headless
   libgtest-dev libedit-dev zlib1g-dev
+  # Model import: Debian's ONNX library (protobuf, checker, shape inference)
+  # and the ONNX backend node tests.
+  libonnx-dev libprotobuf-dev libonnx-testdata python3-onnx
   # Reference oracles for the tests (never used by netc itself).
   python3 python3-venv python3-numpy python3-torch python3-torchvision
 )

@@ -19,6 +19,7 @@ struct Options {
     std::string target = "host";
     std::string weights;
     std::vector<std::string> inputs;   // --input FILE or NAME=FILE, repeatable
+    std::vector<std::string> input_shapes;  // import: --input-shape NAME=1x3x224x224
     std::string tuning;             // --tuning FILE: the tuning table to use (tune: to write)
     bool retune = false;            // tune: measure kernels the table already has
     int64_t random_seed = -1;
