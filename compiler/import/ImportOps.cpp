@@ -113,7 +113,8 @@ void bn_weights(Translator &t, const OnnxNode &bn, const std::string &scope, con
         std::vector<float> v = d.f;
         if (k == 2 && bias)
             for (size_t c = 0; c < v.size(); c++) v[c] -= (*bias)[c];
-        t.weight(scope, prefix + leaf[k], {static_cast<int64_t>(v.size())}, std::move(v));
+        int64_t size = static_cast<int64_t>(v.size());  // before v is moved from
+        t.weight(scope, prefix + leaf[k], {size}, std::move(v));
     }
 }
 
@@ -151,7 +152,7 @@ bool conv(Translator &t, const OnnxNode &n) {
                                        (co / ci > 1 ? ", multiplier = " + std::to_string(co / ci) : "")
                                  : "conv2d(" + x.var + ", " + std::to_string(co) + ", " + kernel;
     if (strides[0] != 1 || strides[1] != 1) args += ", stride = " + pair(strides[0], strides[1]);
-    if (pad != "0") args += ", padding = " + pad;
+    args += ", padding = " + (pad == "0" ? std::string("VALID") : pad);
     if (dil[0] != 1 || dil[1] != 1) args += ", rate = " + pair(dil[0], dil[1]);
     if (tail.bn) args += ", normalizer = batch_norm";
     else if (!bias) args += ", biases = false";

@@ -186,12 +186,19 @@ ImportResult Translator::run() {
         v.dims = d;
         vals_[input] = v;
     }
+    // Constants first: a node may fuse a later activation whose bounds come
+    // from Constant nodes placed between them.
+    for (size_t i = 0; i < m_.nodes.size(); i++)
+        if (m_.nodes[i].op == "Constant") {
+            done_[i] = true;
+            translate(m_.nodes[i]);
+        }
     for (size_t i = 0; i < m_.nodes.size(); i++) {
         if (done_[i]) continue;
         done_[i] = true;
         translate(m_.nodes[i]);
-        result_.nodes++;
     }
+    result_.nodes = static_cast<int>(m_.nodes.size());
     std::vector<std::string> outs;
     for (auto &o : m_.outputs) {
         auto it = vals_.find(o);
