@@ -229,7 +229,12 @@ bool gemm(Translator &t, const OnnxNode &n) {
     const Val &x = t.tensor_input(n, 0);
     if (attr_int(n, "transA", 0)) t.fail(n, "transA = 1 is not supported");
     const Data &b = t.constant_input(n, 1, "B");
-    const std::vector<float> *c = t.has_input(n, 2) ? &t.constant_input(n, 2, "C").f : nullptr;
+    const std::vector<float> *c = nullptr;
+    if (t.has_input(n, 2)) {
+        const Data &cd = t.constant_input(n, 2, "C");
+        if (cd.dims.size() == 2 && cd.dims[0] != 1) t.fail(n, "a bias C that differs per row is not supported");
+        c = &cd.f;
+    }
     dense(t, n, x, b, attr_int(n, "transB", 0) != 0, attr_float(n, "alpha", 1.0), c, attr_float(n, "beta", 1.0), n);
     return true;
 }
@@ -264,7 +269,8 @@ bool pool(Translator &t, const OnnxNode &n) {
     if (attr_ints(n, "dilations", {1, 1}) != std::vector<int64_t>{1, 1})
         t.fail(n, "dilations (dilated pooling) are not supported yet");
     std::string auto_pad = attr_string(n, "auto_pad", "NOTSET");
-    if (auto_pad != "NOTSET" && auto_pad != "VALID") t.fail(n, "auto_pad = " + auto_pad + " is not supported");
+    if (auto_pad != "NOTSET" && auto_pad != "VALID" && auto_pad != "SAME_UPPER")
+        t.fail(n, "auto_pad = " + auto_pad + " is not supported");
     if (attr_int(n, "ceil_mode", 0)) {
         // Ceil mode only matters where it adds a window.
         for (int d = 0; d < 2; d++) {
@@ -276,8 +282,11 @@ bool pool(Translator &t, const OnnxNode &n) {
     if (!max && padded && !attr_int(n, "count_include_pad", 0))
         t.fail(n, "count_include_pad = 0 with padding (the average excluding it) is not supported yet");
     std::string scope = t.scope_of(n);
+    std::string pad = auto_pad == "SAME_UPPER" ? "SAME" : padded ? padding(pads) : "VALID";
+    if (auto_pad == "SAME_UPPER" && !max && attr_int(n, "count_include_pad", 0))
+        t.fail(n, "SAME padding counted in the average is not supported");
     std::string args = std::string(max ? "max_pool2d(" : "avg_pool2d(") + x.var + ", " + pair(k[0], k[1]) +
-                       ", stride = " + pair(s[0], s[1]) + ", padding = " + (padded ? padding(pads) : "VALID") + ")";
+                       ", stride = " + pair(s[0], s[1]) + ", padding = " + pad + ")";
     Tail tail = fuse_tail(t, n, false);
     if (!tail.activation.empty()) t.fail(n, "an activation after pooling is not fused yet");
     t.emit(scope, args, scope);
