@@ -29,6 +29,7 @@ std::string ConvSchedule::str() const {
     else s << "direct";
     s << " b" << block << " v" << vector << " t" << tx << "x" << ty << " k" << tasks;
     if (spatial_outer) s << " so";
+    if (chunk) s << " c" << chunk << "x" << panel;
     return s.str();
 }
 
@@ -52,11 +53,15 @@ std::optional<ConvSchedule> ConvSchedule::parse(const std::string &text) {
     if (s.block < 1 || s.vector < 1 || s.tx < 1 || s.ty < 1 || s.tasks < 1 || s.block > 4096 || s.tx > 64 ||
         s.ty > 64 || s.tasks > 4096)
         return std::nullopt;
-    std::string rest;
-    if (in >> rest) {
-        if (rest != "so" || s.algorithm != ConvSchedule::Direct) return std::nullopt;
-        s.spatial_outer = true;
-        if (in >> rest) return std::nullopt;
+    for (std::string rest; in >> rest;) {
+        if (s.algorithm != ConvSchedule::Direct) return std::nullopt;
+        if (rest == "so") {
+            s.spatial_outer = true;
+        } else if (std::sscanf(rest.c_str(), "c%dx%d", &s.chunk, &s.panel) == 2) {
+            if (s.chunk < 1 || s.panel < 1 || s.chunk > 65536 || s.panel > 65536) return std::nullopt;
+        } else {
+            return std::nullopt;
+        }
     }
     return s;
 }
@@ -128,6 +133,9 @@ bool valid_for(const ConvSchedule &s, const ConvProblem &p, const Target &t) {
         return p.winograd_eligible() && p.co % s.block == 0 && s.vector == lanes && s.tx <= (p.ow + s.m - 1) / s.m &&
                s.ty <= (p.oh + s.m - 1) / s.m && tile_fits(s.block / s.vector, s.tx * s.ty, vector_registers(t) + 2);
     if (s.tx > p.ow || s.ty > p.oh) return false;
+    if (s.chunk && (p.ci % s.chunk != 0 || p.oh % s.panel != 0 || s.panel % s.ty != 0 || p.ow % s.tx != 0 ||
+                    p.co % s.block != 0 || s.spatial_outer))
+        return false;
     return tile_fits(s.block / s.vector, s.tx * s.ty, vector_registers(t) + 2);
 }
 
@@ -183,6 +191,28 @@ std::vector<ConvSchedule> conv_candidates(const ConvProblem &p, const Target &t)
     std::vector<ConvSchedule> out;
     for (auto &c : all)
         if (out.size() < 12) out.push_back(c.s);
+    // Long reductions in chunks over panels of rows: for the best tiles
+    // that divide the output exactly.
+    if (p.ci >= 256 && !p.fc) {
+        int added = 0;
+        for (auto &c : all) {
+            if (added >= 4) break;
+            ConvSchedule k = c.s;
+            if (p.ow % k.tx || p.oh % k.ty || p.co % k.block) continue;
+            k.spatial_outer = false;
+            for (int chunk : {256, 128}) {
+                if (p.ci % chunk) continue;
+                for (int64_t parts : {1, 2}) {
+                    int64_t panel = p.oh / parts;
+                    if (p.oh % parts || panel % k.ty) continue;
+                    k.chunk = chunk;
+                    k.panel = static_cast<int>(panel);
+                    out.push_back(k);
+                    added++;
+                }
+            }
+        }
+    }
     // Winograd candidates compete in their own list, so the direct ones
     // are always measured too.
     if (p.winograd_eligible() && p.co % lanes == 0) {

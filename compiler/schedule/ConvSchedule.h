@@ -39,6 +39,12 @@ struct ConvSchedule {
     // outermost read each input tile once and write whole output points
     // (large activations, small weights). Printed " so" when set.
     bool spatial_outer = false;
+    // Direct: the reduction in chunks of `chunk` input channels, over a
+    // panel of `panel` output rows of one channel block at a time (0: off).
+    // A chunk's weights then stay in L1 across the panel's tiles and a
+    // tile's input rows fit L1, where a 1024-channel reduction would stream
+    // both from L2. Tiles must divide the panel. Printed " c256x14".
+    int chunk = 0, panel = 0;
 
     std::string str() const;
     static std::optional<ConvSchedule> parse(const std::string &s);

@@ -12,7 +12,46 @@ int64_t task_size(int64_t pieces, int tasks) {
     return std::max<int64_t>(1, pieces / std::max(1, tasks));
 }
 
+namespace {
+
+// The K-blocked direct convolution: per task, one channel block's panel of
+// output rows, its accumulators in a small buffer; the reduction in chunks,
+// each chunk over every tile of the panel (registers hold a tile across the
+// chunk), so a chunk's weights stay in L1 across the panel.
+void schedule_conv_panels(Func out, Func acc, const RDom &r, const ConvSchedule &c, int64_t ow, int64_t oh,
+                          int64_t co) {
+    Var cl = out.args()[0], cb = out.args()[1], x = out.args()[2], y = out.args()[3], n = out.args()[4];
+    Var ys("ys"), yr("yr"), t("t");
+    const int64_t blocks = co / c.block;
+    out.bound(cl, 0, c.block).bound(cb, 0, static_cast<int>(blocks));
+    out.bound(x, 0, static_cast<int>(ow)).bound(y, 0, static_cast<int>(oh));
+    out.split(y, ys, yr, c.panel).reorder(cl, x, yr, cb, ys, n);
+    if (c.vector > 1) out.vectorize(cl, c.vector);
+    if (c.block > c.vector) out.unroll(cl);
+    out.fuse(cb, ys, t).fuse(t, n, t).parallel(t);
+
+    Var acl = acc.args()[0], ax = acc.args()[2], ay = acc.args()[3];
+    Var axo("axo"), axi("axi"), ayo("ayo"), ayi("ayi");
+    RVar rko("rko"), rki("rki");
+    acc.compute_at(out, t);
+    if (c.vector > 1) acc.vectorize(acl, c.vector);
+    if (c.block > c.vector) acc.unroll(acl);
+    auto u = acc.update();
+    // Tiles divide the panel exactly: an update cannot recompute a point.
+    u.split(ax, axo, axi, c.tx).split(ay, ayo, ayi, c.ty).split(r.x, rko, rki, c.chunk);
+    u.reorder(acl, axi, ayi, rki, r.y, r.z, axo, ayo, rko, acc.args()[1], acc.args()[4]);
+    if (c.vector > 1) u.vectorize(acl, c.vector);
+    if (c.block > c.vector) u.unroll(acl);
+    u.unroll(axi).unroll(ayi);
+}
+
+}  // namespace
+
 void schedule_conv(Func out, Func acc, const RDom &r, const ConvSchedule &c, int64_t ow, int64_t oh, int64_t co) {
+    if (c.chunk) {
+        schedule_conv_panels(out, acc, r, c, ow, oh, co);
+        return;
+    }
     Var xo("xo"), xi("xi"), yo("yo"), yi("yi"), t("t"), task("task"), tile("tile");
     int64_t blocks = (co + c.block - 1) / c.block;
     int64_t tiles = ((ow + c.tx - 1) / c.tx) * ((oh + c.ty - 1) / c.ty) * blocks;
