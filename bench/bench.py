@@ -28,6 +28,9 @@ ENGINES = list(report.LABELS)
 PEER_ENV = {"GLIBC_TUNABLES": "glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=68719476736"}
 
 
+VERSION_LABELS = {"tf": "TensorFlow (TF-slim)", "tflite": "LiteRT"}
+
+
 class Busy(Exception):
     pass
 
@@ -140,13 +143,13 @@ class Sitting:
                 rc = subprocess.run(argv, stdout=f, stderr=subprocess.STDOUT, env=env, cwd=ROOT,
                                     timeout=self.a.timeout).returncode
         except subprocess.TimeoutExpired:
-            return dict(error="no result within --timeout %.0f s (log: %s)" % (self.a.timeout, path))
+            return dict(error="no result within --timeout %.0f s (log: %s)" % (self.a.timeout, prepare.rel(path)))
         with open(path, errors="replace") as f:
             text = f.read()
         r = parse(text, batch)
         r["wall_s"] = time.monotonic() - t0
         if "mean" not in r and "skip" not in r:
-            r["error"] = "exit %d: %s (log: %s)" % (rc, prepare.last_line(path), os.path.relpath(path, ROOT))
+            r["error"] = "exit %d: %s (log: %s)" % (rc, prepare.last_line(path), prepare.rel(path))
         return r
 
 
@@ -216,7 +219,8 @@ def main(argv):
         return 3
     for r in results:
         if "version" in r.get("info", {}):
-            prep.versions.setdefault(report.LABELS[r["engine"]], r["info"]["version"].split("-")[0])
+            prep.versions.setdefault(VERSION_LABELS.get(r["engine"], report.LABELS[r["engine"]]),
+                                     r["info"]["version"].split("-")[0])
     busy_note = ("quiet: other processes used at most %.0f%% of the CPUs during any measurement (threshold %.0f%%)"
                  % (100 * sit.worst, a.busy_threshold))
     if a.allow_busy:

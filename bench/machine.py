@@ -91,6 +91,7 @@ def fma_peak(exe, threads, slots=30, ms=20):
     peaks, isa = {}, None
     for line in out.splitlines():
         kv = dict(f.split("=", 1) for f in line.split()[1:] if "=" in f)
-        isa = "%s (%s %s FMA chains)" % (kv["isa"], kv["chains"], kv["vector"])
+        isa = "%s, %s %s FMA chains" % ({"avx512": "AVX-512"}.get(kv["isa"], kv["isa"].upper()),
+                                          kv["chains"], kv["vector"])
         peaks[int(kv["threads"])] = float(kv["gflops"])
     return peaks, isa

@@ -37,6 +37,12 @@ def sha256(*paths):
     return h.hexdigest()
 
 
+def rel(path):
+    """path relative to the repository when inside it: shorter in the table."""
+    r = os.path.relpath(path, ROOT)
+    return path if r.startswith("..") else r
+
+
 def last_line(path):
     try:
         with open(path, errors="replace") as f:
@@ -74,7 +80,7 @@ class Prepared:
         path = os.path.join(self.logs, name + ".log")
         with open(path, "w") as f:
             rc = subprocess.run(argv, stdout=f, stderr=subprocess.STDOUT, cwd=ROOT, **kw).returncode
-        return None if rc == 0 else "%s (exit %d; log: %s)" % (last_line(path), rc, os.path.relpath(path, ROOT))
+        return None if rc == 0 else "%s (exit %d; log: %s)" % (last_line(path), rc, rel(path))
 
     # -- netc ---------------------------------------------------------------
     def snapshot_netc(self, netc):
@@ -111,7 +117,7 @@ class Prepared:
             obj_key = "netc %s sources %s entry %s" % (self.netc_hash, sources, net.entry)
             app_key = obj_key + " benchmark.c %s" % sha256(bench_c)
             if not self.cached(obj + ".key", obj_key, obj):
-                self.log("  netc AOT: compiling %s (cached in %s afterwards)" % (n, os.path.relpath(d, ROOT)))
+                self.log("  netc AOT: compiling %s (cached in %s afterwards)" % (n, rel(d)))
                 why = self.run_logged("aot_compile_" + n, [self.netc, net.file, "--entry", net.entry,
                                                            "--random-weights", "1", "-o", obj])
                 if why:
@@ -152,7 +158,7 @@ class Prepared:
                 continue
             argv = (["bash", os.path.join(ROOT, "tests", "oracle", "setup_oracle.sh"), self.venv[kind]]
                     if kind == "tf" else ["bash", os.path.join(HERE, "setup_bench_venv.sh"), kind, self.venv[kind]])
-            self.log("  venv %s: %s" % (kind, os.path.relpath(self.venv[kind], ROOT)))
+            self.log("  venv %s: %s" % (kind, rel(self.venv[kind])))
             why = self.run_logged("setup_venv_" + kind, argv)
             if why:
                 for e in engines:

@@ -75,8 +75,11 @@ def markdown(meta, table, flops):
              " the timed steps' mean" % (meta["threads"], meta["burn_in"], meta["steps"]),
              "- machine: " + meta["machine"],
              "- versions: " + ", ".join("%s %s" % kv for kv in meta["versions"].items()), ""]
-    head = ["network", "batch", "GFLOP/img netc", "twin"] + [LABELS[e] for e in engines] + [
-        "best peer / netc JIT", "best peer / netc AOT", "netc GFLOP/s", "%% of %dT peak" % meta["threads"]]
+    modes = [m for m in ("jit", "aot") if m in engines]
+    head = (["network", "batch", "GFLOP/img netc", "twin"] + [LABELS[e] for e in engines]
+            + ["best peer / %s" % LABELS[m] for m in modes])
+    if "jit" in modes:
+        head += ["netc GFLOP/s", "%% of %dT peak" % meta["threads"], "netc JIT compile s"]
     lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     bad = flops_check(flops)
     for d in table:
@@ -86,29 +89,34 @@ def markdown(meta, table, flops):
             twin += ", Keras " + sig(f["keras"] / 1e9)
         if d["net"] in bad:
             twin += " !"
-        ratio = {m: "%.2f (%s)" % (d["ratio_" + m], SHORT[d["best_peer"]]) if "ratio_" + m in d else "-"
-                 for m in ("jit", "aot")}
-        lines.append("| " + " | ".join(
-            [d["net"], str(d["batch"]), sig(f["netc"] / 1e9) if "netc" in f else "-", twin]
-            + [cell(d["engines"].get(e)) for e in engines]
-            + [ratio["jit"], ratio["aot"], "%.1f" % d["gflops"] if "gflops" in d else "-",
-               "%.0f%%" % (100 * d["peak_share"]) if "peak_share" in d else "-"]) + " |")
+        row = ([d["net"], str(d["batch"]), sig(f["netc"] / 1e9) if "netc" in f else "-", twin]
+               + [cell(d["engines"].get(e)) for e in engines]
+               + ["%.2f (%s)" % (d["ratio_" + m], SHORT[d["best_peer"]]) if "ratio_" + m in d else "-"
+                  for m in modes])
+        if "jit" in modes:
+            compile_s = d["engines"].get("jit", {}).get("info", {}).get("compile_s")
+            row += ["%.1f" % d["gflops"] if "gflops" in d else "-",
+                    "%.0f%%" % (100 * d["peak_share"]) if "peak_share" in d else "-",
+                    "%.1f" % compile_s if compile_s is not None else "-"]
+        lines.append("| " + " | ".join(row) + " |")
     lines += ["", "Seconds per batch; a ratio above 1 means netc is faster than the fastest peer (named:"
               " ORT ONNX Runtime, OV OpenVINO, PT PyTorch, XNNPACK TFLite, TF TF-slim). netc GFLOP/s is"
-              " netc's FLOPs (2 per multiply-add) times the batch over netc JIT's time. twin: the FLOPs of"
+              " netc's FLOPs (2 per multiply-add) times the batch over netc JIT's time; the compile time is"
+              " what `netc bench` reports for its JIT compile. twin: the FLOPs of"
               " the PyTorch network that PyTorch runs and ONNX Runtime and OpenVINO run exported."]
     for net, diffs in bad.items():
         lines.append("! %s: the peers' network is %s off netc's FLOPs: their times are not comparable"
                      % (net, ", ".join("%s %+.1f%%" % (w, 100 * x) for w, x in diffs)))
-    notes = []
+    # One line per engine and reason: a peer without its venv is missing from every row.
+    notes = {}
     for d in table:
         for e, r in d["engines"].items():
             if "mean" not in r:
-                notes.append("- %s, %s b%d: %s: %s" % (LABELS[e], d["net"], d["batch"],
-                                                      "skipped" if "skip" in r else "failed",
-                                                      r.get("skip") or r.get("error")))
+                key = (e, "skipped" if "skip" in r else "failed", r.get("skip") or r.get("error"))
+                notes.setdefault(key, []).append("%s b%d" % (d["net"], d["batch"]))
     if notes:
-        lines += ["", "Not measured:"] + notes
+        lines += ["", "Not measured:"] + ["- %s (%s): %s: %s" % (LABELS[e], ", ".join(where), status, why)
+                                          for (e, status, why), where in notes.items()]
     return "\n".join(lines) + "\n"
 
 
