@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 
 from nets import NETS
 
@@ -87,7 +88,12 @@ class Prepared:
         """A private copy of the netc binary: the one in build/bin may be
         rebuilt during a sitting, and every netc number must come from one
         compiler."""
-        if not os.access(netc, os.X_OK):
+        for _ in range(24):  # a rebuild replaces the binary: wait up to 2 min for it
+            if os.access(netc, os.X_OK):
+                break
+            self.log("  no netc at %s yet; waiting" % netc)
+            time.sleep(5)
+        else:
             raise SystemExit("bench: no netc at %s (scripts/build.sh, or --netc PATH)" % netc)
         self.netc_hash = sha256(netc)
         copy = os.path.join(self.out, "netc")
