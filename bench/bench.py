@@ -77,6 +77,7 @@ class Sitting:
         self.a, self.prep = a, prep
         self.threshold = a.busy_threshold / 100
         self.worst = 0.0  # the largest share of the CPUs others used during a kept measurement
+        self.lost = 0.0  # seconds spent waiting for quiet and on measurements thrown away
 
     def wait_quiet(self):
         """Returns once other processes use at most the threshold; raises
@@ -93,6 +94,7 @@ class Sitting:
                     "waiting %.0f s (%d/%d)" % (100 * share, 100 * self.threshold, self.a.busy_wait,
                                                 attempt + 1, self.a.busy_retries))
                 time.sleep(self.a.busy_wait)
+                self.lost += self.a.busy_wait
         raise Busy("other processes use %.0f%% of the CPUs (threshold %.0f%%), still after %d waits of %.0f s"
                    % (100 * share, 100 * self.threshold, self.a.busy_retries, self.a.busy_wait))
 
@@ -101,7 +103,7 @@ class Sitting:
         used the CPUs is thrown away and made again."""
         for attempt in range(self.a.busy_retries + 1):
             self.wait_quiet()
-            w = machine.Watch().start()
+            w, t0 = machine.Watch().start(), time.monotonic()
             result = run()
             share = w.stop()
             result["others_share"] = share
@@ -109,11 +111,12 @@ class Sitting:
                 self.worst = max(self.worst, share) if "mean" in result else self.worst
                 return result
             log("  %s: other processes used %.0f%% of the CPUs meanwhile; measuring again" % (what, 100 * share))
+            self.lost += time.monotonic() - t0
         raise Busy("other processes used %.0f%% of the CPUs during %s, %d times in a row"
                    % (100 * share, what, self.a.busy_retries + 1))
 
     def command(self, engine, net, batch):
-        """(argv, extra env) of one measurement, or a skip reason."""
+        """(argv, extra env) of one measurement."""
         a, p = self.a, self.prep
         common = ["--batch", str(batch), "--steps", str(a.steps), "--burn-in", str(a.burn_in),
                   "--threads", str(a.threads)]
@@ -183,6 +186,7 @@ def main(argv):
     os.makedirs(a.out, exist_ok=True)
     log("bench: preparing (venvs, netc objects, ONNX and TFLite models; cached in %s)" % a.out)
     prep = prepare.prepare(a.out, a.netc, a.engines, a.nets, a.batches, log)
+    prep_seconds = time.monotonic() - started
     sit = Sitting(a, prep)
     fma = machine.build_fma_peak(a.out)
     threads = sorted({1, a.threads})
@@ -229,7 +233,8 @@ def main(argv):
                          [r.get("others_share", 0) for r in results] or [0])))
     meta = dict(date=datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"), cpu=machine.cpu_model(),
                 cpus=os.cpu_count(), isa=isa, peaks=peaks, threads=a.threads, steps=a.steps, burn_in=a.burn_in,
-                machine=busy_note, versions=prep.versions, seconds=time.monotonic() - started,
+                machine=busy_note, versions=prep.versions, seconds=time.monotonic() - started, prep_seconds=prep_seconds,
+                lost_seconds=sit.lost,
                 nets=a.nets, batches=a.batches, engines=a.engines)
     md = report.write(a.out, meta, results, prep.flops)
     log("\n" + md)

@@ -67,7 +67,12 @@ def markdown(meta, table, flops):
     peaks = meta["peaks"]
     engines = [e for e in LABELS if any(e in d["engines"] for d in table)]
     lines = ["# netc against its peers", "",
-             "- %s; the sitting took %.1f min" % (meta["date"], meta["seconds"] / 60),
+             "- %s; the sitting took %.1f min: %s" % (meta["date"], meta["seconds"] / 60, ", ".join(
+                 "%.1f %s" % (v / 60, what) for v, what in (
+                     (meta.get("prep_seconds", 0), "preparing"),
+                     (meta.get("lost_seconds", 0), "waiting for other processes to finish"),
+                     (meta["seconds"] - meta.get("prep_seconds", 0) - meta.get("lost_seconds", 0), "measuring"))
+                 if v >= 6)),
              "- CPU: %s, %d CPUs; fp32 FMA peak measured in this sitting (%s): %s GFLOP/s on 1 thread, "
              "%s on %d" % (meta["cpu"], meta["cpus"], meta["isa"], sig(peaks.get("1", 0), 3),
                            sig(peaks.get(str(meta["threads"]), 0), 3), meta["threads"]),
