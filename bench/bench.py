@@ -12,6 +12,7 @@ import datetime
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -35,6 +36,14 @@ class Busy(Exception):
     pass
 
 
+class Stopped(Exception):
+    """SIGTERM or Ctrl-C: keep what was measured for --resume."""
+
+
+def stop(signum, frame):
+    raise Stopped("stopped by signal %d" % signum)
+
+
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--nets", default=",".join(NETS), help="comma list (default: all five)")
@@ -53,6 +62,9 @@ def parse_args(argv):
     p.add_argument("--allow-busy", action="store_true",
                    help="measure anyway on a busy machine (development); the table says so")
     p.add_argument("--timeout", type=float, default=1800, help="seconds one measurement may take")
+    p.add_argument("--resume", action="store_true",
+                   help="keep the measurements of a sitting the busy machine stopped (OUT/partial.json, same netc"
+                        " and settings) and make only the rest")
     a = p.parse_args(argv)
     a.nets = [n for n in a.nets.split(",") if n]
     a.batches = [int(b) for b in a.batches.split(",") if b]
@@ -180,6 +192,26 @@ def parse(text, batch):
     return {}
 
 
+def now():
+    return datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+
+
+def load_partial(path, settings):
+    """A stopped sitting's measurements, if made with the same netc and
+    settings; its skips and failures are tried again."""
+    try:
+        with open(path) as f:
+            d = json.load(f)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(d, dict) or any(d.get(k) != v for k, v in settings.items()) or "results" not in d:
+        log("bench: %s is from another netc or other settings: starting afresh" % path)
+        return None
+    d["results"] = [r for r in d["results"] if "mean" in r]
+    d["kept"] = len(d["results"])
+    return d
+
+
 def main(argv):
     a = parse_args(argv)
     started = time.monotonic()
@@ -190,7 +222,16 @@ def main(argv):
     sit = Sitting(a, prep)
     fma = machine.build_fma_peak(a.out)
     threads = sorted({1, a.threads})
-    results, peaks = [], {}
+    results, peaks, isa = [], {}, None
+    settings = dict(netc=prep.netc_hash, steps=a.steps, burn_in=a.burn_in, threads=a.threads)
+    partial = os.path.join(a.out, "partial.json")
+    resumed = load_partial(partial, settings) if a.resume else None
+    if resumed:
+        results, peaks, isa = resumed["results"], resumed["peaks"], resumed["isa"]
+        sit.worst = max([r.get("others_share", 0) for r in results] or [0])
+        log("bench: resuming the sitting of %s: %d measurements kept" % (resumed["date"], len(results)))
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     try:
         def peak():
             sit.wait_quiet()
@@ -201,7 +242,11 @@ def main(argv):
         isa = peak()
         log("bench: fp32 FMA peak %s: %s GFLOP/s" % (isa, ", ".join("%s on %sT" % (g, t) for t, g in peaks.items())))
         jobs = [(n, b, e) for n in a.nets for b in a.batches for e in a.engines if prepare.applies(e, n)]
+        results = [r for r in results if (r["net"], r["batch"], r["engine"]) in jobs]
+        done = {(r["net"], r["batch"], r["engine"]) for r in results}
         for i, (net, batch, engine) in enumerate(jobs, 1):
+            if (net, batch, engine) in done:
+                continue
             what = "%s b%d %s" % (net, batch, report.LABELS[engine])
             reason = prep.skipped(engine, net, batch) or prep.skipped(engine, net)
             if reason:
@@ -214,12 +259,17 @@ def main(argv):
                 report.sig(r["mean"]), report.sig(r["sd"], 2)) if "mean" in r else
                 "skipped: " + r["skip"] if "skip" in r else "failed: " + r["error"]))
         peak()  # again at the end: the better of the two is the machine's
-    except Busy as e:
-        with open(os.path.join(a.out, "partial.json"), "w") as f:
-            json.dump(results, f, indent=1)
+        results.sort(key=lambda r: jobs.index((r["net"], r["batch"], r["engine"])))
+    except (Busy, Stopped) as e:
+        with open(partial, "w") as f:
+            json.dump(dict(settings, date=resumed["date"] if resumed else now(), isa=isa, peaks=peaks,
+                           results=results), f, indent=1)
+        if isinstance(e, Stopped):
+            sys.stderr.write("bench: %s; no table written; --resume goes on from %s.\n" % (e, partial))
+            return 130
         sys.stderr.write("bench: the machine is busy: %s.\nbench: no table written: numbers taken now would be"
-                         " wrong. Stop the other work and run again (or --allow-busy while developing);"
-                         " what was measured so far is in %s.\n" % (e, os.path.join(a.out, "partial.json")))
+                         " wrong. Stop the other work and run again with --resume to keep what was measured"
+                         " (%s), or --allow-busy while developing.\n" % (e, partial))
         return 3
     for r in results:
         if "version" in r.get("info", {}):
@@ -231,7 +281,11 @@ def main(argv):
         busy_note = ("measured with --allow-busy: other processes used up to %.0f%% of the CPUs during a"
                      " measurement; the numbers are unreliable" % (100 * max(
                          [r.get("others_share", 0) for r in results] or [0])))
-    meta = dict(date=datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"), cpu=machine.cpu_model(),
+    if resumed:
+        busy_note += "; resumed: the first %d measurements are from %s" % (resumed["kept"], resumed["date"])
+    if os.path.exists(partial):
+        os.remove(partial)  # this sitting is complete: nothing to resume
+    meta = dict(date=now(), cpu=machine.cpu_model(),
                 cpus=os.cpu_count(), isa=isa, peaks=peaks, threads=a.threads, steps=a.steps, burn_in=a.burn_in,
                 machine=busy_note, versions=prep.versions, seconds=time.monotonic() - started, prep_seconds=prep_seconds,
                 lost_seconds=sit.lost,
