@@ -214,7 +214,7 @@ def load_partial(path, settings):
 
 def main(argv):
     a = parse_args(argv)
-    started = time.monotonic()
+    started, started_date = time.monotonic(), now()
     os.makedirs(a.out, exist_ok=True)
     log("bench: preparing (venvs, netc objects, ONNX and TFLite models; cached in %s)" % a.out)
     prep = prepare.prepare(a.out, a.netc, a.engines, a.nets, a.batches, log)
@@ -262,7 +262,7 @@ def main(argv):
         results.sort(key=lambda r: jobs.index((r["net"], r["batch"], r["engine"])))
     except (Busy, Stopped) as e:
         with open(partial, "w") as f:
-            json.dump(dict(settings, date=resumed["date"] if resumed else now(), isa=isa, peaks=peaks,
+            json.dump(dict(settings, date=resumed["date"] if resumed else started_date, isa=isa, peaks=peaks,
                            results=results), f, indent=1)
         if isinstance(e, Stopped):
             sys.stderr.write("bench: %s; no table written; --resume goes on from %s.\n" % (e, partial))
