@@ -16,11 +16,15 @@ namespace netc::aot {
 struct Abi {
     std::string entry;                 // the C symbol
     std::string source, network, object;  // for the header's comment
-    std::vector<int64_t> input;        // per image: H, W, C (or the input's dims without the batch)
-    std::vector<int64_t> output;       // per image, without the batch
+    // Per image, without the batch: H, W, C (or K); one per network input
+    // and output, in the entry's argument order, with their names.
+    std::vector<std::vector<int64_t>> inputs, outputs;
+    std::vector<std::string> input_names, output_names;
     int max_batch = 0;
-    int64_t arena_bytes = 0;           // activation memory per image
-    int images_per_pass = 1;           // the arena holds at most this many images
+    // Activation memory: per image of the head's passes and of the tail's,
+    // and the images a pass of each takes (lower::MemoryLayout).
+    int64_t head_bytes = 0, tail_bytes = 0;
+    int head_pass = 1, tail_pass = 1;
     struct Variant {
         std::string run;               // int run(void *input, void *output, int batch, void *arena)
         Halide::Target target;

@@ -30,11 +30,10 @@ struct KernelCall {
     std::vector<CallArg> args;
 };
 
-// `int name(void *input, void *output, int32 batch, void *arena)`; the caller
+// `int name(void *input_0, ..., void *output_0, ..., int32 batch, void *arena)`,
+// a pointer per network input and output in order; the caller
 // checks the arguments and supplies the activation arena, 64-byte aligned,
-// of min(batch, images_per_pass) * MemoryLayout::arena floats (the C ABI
-// wrapper does both), and
-// batch * every buffer fits in int32.
+// of MemoryLayout::floats(batch) floats (the C ABI wrapper does both).
 // gpu: the kernels run on a device; activations are copied to and from it
 // around each kernel.
 Halide::Internal::LoweredFunc entry_function(const std::string &name, const lower::Plan &plan,

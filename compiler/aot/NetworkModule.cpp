@@ -14,7 +14,7 @@ namespace netc::aot {
 using namespace Halide;
 
 NetworkModule network_module(const lower::Plan &plan, const weights::WeightMap &w, const Target &target,
-                             const std::string &prefix, const Progress &progress) {
+                             const std::string &prefix, const Progress &progress, const tune::TuningTable *tuning) {
     NetworkModule nm;
     nm.run = prefix + "_run";
     nm.steps = static_cast<int>(plan.steps.size());
@@ -23,7 +23,7 @@ NetworkModule network_module(const lower::Plan &plan, const weights::WeightMap &
     std::map<std::string, int> by_key;
     std::vector<KernelCall> calls;
     for (size_t i = 0; i < plan.steps.size(); i++) {
-        lower::Kernel k = lower::lower_step(plan, static_cast<int>(i), w, target);
+        lower::Kernel k = lower::lower_step(plan, static_cast<int>(i), w, target, tuning);
         KernelCall call;
         for (auto &o : k.operands) {
             CallArg a;
@@ -53,8 +53,7 @@ NetworkModule network_module(const lower::Plan &plan, const weights::WeightMap &
     nm.kernels = static_cast<int>(kernels.size());
 
     lower::MemoryLayout memory = lower::plan_memory(plan);
-    nm.arena_bytes = memory.arena * 4;
-    nm.images_per_pass = lower::images_per_pass(plan, memory);
+    nm.memory = memory;
     // Kernels see one pass at a time and the entry offsets its pointers in
     // 64 bits, so the batch is bounded only by the caller's memory.
     nm.max_batch = 1 << 24;

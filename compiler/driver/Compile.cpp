@@ -110,9 +110,20 @@ int Driver::compile_command(int m) {
     abi.source = opt_.file;
     abi.network = g->name;
     abi.object = outputs["obj"];
-    const auto &in = plan.buffers[plan.input].shape.dims, &out = plan.buffers[plan.output].shape.dims;
-    abi.input.assign(in.begin() + 1, in.end());
-    abi.output.assign(out.begin() + 1, out.end());
+    for (size_t k = 0; k < plan.inputs.size(); k++) {
+        const auto &d = plan.buffers[plan.inputs[k]].shape.dims;
+        abi.inputs.emplace_back(d.begin() + 1, d.end());
+        abi.input_names.push_back(g->node(g->inputs[k]).name);
+    }
+    for (size_t k = 0; k < plan.outputs.size(); k++) {
+        const auto &d = plan.buffers[plan.outputs[k]].shape.dims;
+        abi.outputs.emplace_back(d.begin() + 1, d.end());
+        abi.output_names.push_back(g->output_names[k]);
+    }
+    // They name C parameters in the header.
+    for (auto *names : {&abi.input_names, &abi.output_names})
+        for (auto &n : *names)
+            if (!is_c_identifier(n)) n = "arg_" + std::to_string(&n - names->data());
     std::vector<aot::NetworkModule> variants;
     for (size_t i = 0; i < targets.size(); i++) {
         // One runtime per object, carried by the last (most portable) variant.
@@ -122,11 +133,20 @@ int Driver::compile_command(int m) {
         auto progress = [&](int k, int total, const std::string &name) {
             if (opt_.verbose) err_ << "netc:   lowering kernel " << k + 1 << "/" << total << " " << name << "\n";
         };
-        variants.push_back(aot::network_module(plan, w, t, prefix, progress));
+        // Each variant takes its own target's tuning table, unless --tuning names one.
+        tune::TuningTable tuning = tune::load_tuning(opt_.tuning, targets[i]);
+        if (opt_.verbose)
+            err_ << "netc: tuning table "
+                 << (opt_.tuning.empty() ? tune::TuningTable::default_path(targets[i]) : opt_.tuning) << ": "
+                 << tuning.entries().size() << " entries\n";
+        variants.push_back(aot::network_module(plan, w, t, prefix, progress, &tuning));
         abi.variants.push_back({variants.back().run, targets[i]});
         abi.max_batch = variants.back().max_batch;
-        abi.arena_bytes = variants.back().arena_bytes;
-        abi.images_per_pass = variants.back().images_per_pass;
+        const lower::MemoryLayout &mem = variants.back().memory;
+        abi.head_bytes = mem.arena * 4;
+        abi.tail_bytes = mem.tail_arena * 4;
+        abi.head_pass = mem.head_pass;
+        abi.tail_pass = mem.tail_pass;
     }
     w.clear();  // packed into the modules
     auto stage_name = [&](const std::string &s) { stage(s.c_str()); };

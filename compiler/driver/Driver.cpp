@@ -184,6 +184,8 @@ int Driver::run() {
         if (opt_.command == "weights") return weights_command(m);
         if (opt_.command == "run") return run_command(m);
         if (opt_.command == "bench") return bench_command(m);
+        if (opt_.command == "profile") return profile_command(m);
+        if (opt_.command == "tune") return tune_command(m);
         if (aot) return compile_command(m);
         return emit(m);
     } catch (const rt::IOError &e) {

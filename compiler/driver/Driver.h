@@ -3,6 +3,7 @@
 #pragma once
 
 #include "Elaborate.h"
+#include "TuningTable.h"
 #include "Weights.h"
 
 #include <Halide.h>
@@ -55,6 +56,11 @@ private:
     int run_command(int m);
     int bench_command(int m);
     int emit_codegen(const ir::Graph &g, const std::string &kind, std::ostream &os);
+
+    // Measurement (Tune.cpp).
+    int tune_command(int m);
+    int profile_command(int m);
+    tune::TuningTable tuning_;  // the table the last compile used
 
     // Ahead-of-time compilation (Compile.cpp).
     std::vector<Halide::Target> aot_targets() const;

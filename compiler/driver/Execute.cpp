@@ -7,6 +7,8 @@
 
 #include "JitNetwork.h"
 #include "Npy.h"
+#include "Peak.h"
+#include "Profile.h"
 #include "Plan.h"
 #include "Weights.h"
 
@@ -14,9 +16,11 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <fstream>
 #include <iomanip>
 #include <numeric>
 #include <random>
+#include <thread>
 
 namespace netc {
 
@@ -45,42 +49,41 @@ std::vector<float> random_input(int64_t size) {
     return x;
 }
 
-void check_input(const ir::Graph &g, const rt::Array &x, const std::string &file, const std::string &resize) {
-    const ir::Shape &want = g.node(g.inputs[0]).shape;
-    if (x.shape.size() != want.dims.size() || x.shape[0] < 1 ||
-        !std::equal(want.dims.begin() + 1, want.dims.end(), x.shape.begin() + 1))
-        throw rt::IOError(file + ": input has shape " + x.shape_str() + "; network '" + g.name + "' expects " +
-                          want.str(g.batch_symbol) +
-                          (want.rank() == 4 ? " (" + resize + " runs it at another size)" : ""));
-    if (x.shape[0] > (1 << 20))
-        throw rt::IOError(file + ": batch of " + std::to_string(x.shape[0]) + " is too large");
-}
-
-void run_report(jit::JitNetwork &net, const std::string &name, const rt::Array &x, const std::string &output,
-                const Compiled &compiled, std::ostream &out) {
+void run_report(jit::JitNetwork &net, const ir::Graph &g, const std::vector<rt::Array> &inputs,
+                const std::vector<std::string> &outputs, const Compiled &compiled, std::ostream &out) {
     std::ios::fmtflags flags = out.flags();
     std::streamsize precision = out.precision();
-    int batch = static_cast<int>(x.shape[0]);
-    rt::Array y;
-    y.shape = net.output_shape(batch);
-    y.data.resize(y.size());
+    int batch = static_cast<int>(inputs.at(0).shape[0]);
+    std::vector<rt::Array> ys(net.outputs());
+    std::vector<const float *> in;
+    std::vector<float *> outp;
+    for (auto &x : inputs) in.push_back(x.data.data());
+    for (int k = 0; k < net.outputs(); k++) {
+        ys[k].shape = net.output_shape(k, batch);
+        ys[k].data.resize(ys[k].size());
+        outp.push_back(ys[k].data.data());
+    }
     double t0 = now_ms();
-    net.run(x.data.data(), y.data.data(), batch);
+    net.run(in, outp, batch);
     double run_ms = now_ms() - t0;
-    if (!output.empty()) rt::write_npy(output, y);
-    out << name << ": output " << y.shape_str();
-    if (!output.empty()) out << " -> " << output;
-    out << "\n";
-    if (y.shape.size() == 2 && y.shape[1] >= 5) {
-        int64_t k = y.shape[1];
-        for (int n = 0; n < batch && n < 8; n++) {
-            std::vector<int64_t> idx(k);
-            std::iota(idx.begin(), idx.end(), 0);
-            const float *row = y.data.data() + n * k;
-            std::partial_sort(idx.begin(), idx.begin() + 5, idx.end(), [&](int64_t a, int64_t b) { return row[a] > row[b]; });
-            out << "  image " << n << " top-5:";
-            for (int i = 0; i < 5; i++) out << " " << idx[i] << " (" << std::setprecision(4) << row[idx[i]] << ")";
-            out << "\n";
+    for (int k = 0; k < net.outputs(); k++) {
+        const rt::Array &y = ys[k];
+        if (!outputs[k].empty()) rt::write_npy(outputs[k], y);
+        out << g.name << ": output " << (net.outputs() > 1 ? g.output_names[k] + " " : "") << y.shape_str();
+        if (!outputs[k].empty()) out << " -> " << outputs[k];
+        out << "\n";
+        if (y.shape.size() == 2 && y.shape[1] >= 5) {
+            int64_t n = y.shape[1];
+            for (int b = 0; b < batch && b < 8; b++) {
+                std::vector<int64_t> idx(n);
+                std::iota(idx.begin(), idx.end(), 0);
+                const float *row = y.data.data() + b * n;
+                std::partial_sort(idx.begin(), idx.begin() + 5, idx.end(),
+                                  [&](int64_t a, int64_t c) { return row[a] > row[c]; });
+                out << "  image " << b << " top-5:";
+                for (int i = 0; i < 5; i++) out << " " << idx[i] << " (" << std::setprecision(4) << row[idx[i]] << ")";
+                out << "\n";
+            }
         }
     }
     out << std::fixed << std::setprecision(1) << "  JIT compile ";
@@ -96,20 +99,26 @@ void bench_report(jit::JitNetwork &net, const std::string &name, const BenchOpti
                   std::ostream &out, std::ostream &err) {
     std::ios::fmtflags flags = out.flags();
     std::streamsize precision = out.precision();
-    std::vector<float> x = random_input(net.input_size(o.batch)), y(net.output_size(o.batch));
-    for (int64_t i = 0; i < o.burn_in; i++) net.run(x.data(), y.data(), o.batch);
-    if (o.profile) net.enable_profile();
+    auto xs = random_inputs(net, o.batch);
+    std::vector<std::vector<float>> ys;
+    for (int k = 0; k < net.outputs(); k++) ys.emplace_back(net.output_size(k, o.batch));
+    std::vector<const float *> in;
+    std::vector<float *> outp;
+    for (auto &x : xs) in.push_back(x.data());
+    for (auto &y : ys) outp.push_back(y.data());
+    for (int64_t i = 0; i < o.burn_in; i++) net.run(in, outp, o.batch);
     std::vector<double> secs;
     for (int64_t i = 0; i < o.steps; i++) {
         double t0 = now_ms();
-        net.run(x.data(), y.data(), o.batch);
+        net.run(in, outp, o.batch);
         secs.push_back((now_ms() - t0) / 1000.0);
     }
     double mean = std::accumulate(secs.begin(), secs.end(), 0.0) / secs.size(), var = 0;
     for (double s : secs) var += (s - mean) * (s - mean);
     double sd = std::sqrt(var / secs.size());
-    for (float v : y)
-        if (!std::isfinite(v)) throw rt::IOError("the network produced a non-finite value");
+    for (auto &y : ys)
+        for (float v : y)
+            if (!std::isfinite(v)) throw rt::IOError("the network produced a non-finite value");
     out << name << " batch " << o.batch << ": JIT compile ";
     if (compiled.cached) out << "cached\n";
     else out << std::fixed << std::setprecision(2) << compiled.ms / 1000.0 << " s\n";
@@ -118,7 +127,27 @@ void bench_report(jit::JitNetwork &net, const std::string &name, const BenchOpti
     out << std::setprecision(1) << o.batch / mean << " images/s\n";
     out.flags(flags);
     out.precision(precision);
-    if (o.profile) net.print_profile(err, static_cast<int>(o.steps));
+}
+
+void profile_report(jit::JitNetwork &net, int batch, int64_t steps, int threads, std::ostream &out) {
+    auto xs = random_inputs(net, batch);
+    std::vector<std::vector<float>> ys;
+    for (int k = 0; k < net.outputs(); k++) ys.emplace_back(net.output_size(k, batch));
+    std::vector<const float *> in;
+    std::vector<float *> outp;
+    for (auto &x : xs) in.push_back(x.data());
+    for (auto &y : ys) outp.push_back(y.data());
+    for (int i = 0; i < 3; i++) net.run(in, outp, batch);
+    net.enable_profile();
+    for (int64_t i = 0; i < steps; i++) net.run(in, outp, batch);
+    tune::Peak peak = tune::measure_fma_peak(net.target(), threads);
+    print_profile(out, net, static_cast<int>(steps), batch, peak);
+}
+
+int run_threads(int64_t requested) {
+    if (requested > 0) return static_cast<int>(requested);
+    if (const char *e = getenv("HL_NUM_THREADS"); e && atoi(e) > 0) return atoi(e);
+    return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
 }  // namespace exec
@@ -139,7 +168,10 @@ weights::WeightMap Driver::network_weights(const ir::Graph &g, bool random_defau
 }
 
 std::unique_ptr<jit::JitNetwork> Driver::compile(const ir::Graph &g, const weights::WeightMap &w) {
-    if (opt_.threads > 0) setenv("HL_NUM_THREADS", std::to_string(opt_.threads).c_str(), 1);
+    if (opt_.threads > 0) {
+        setenv("HL_NUM_THREADS", std::to_string(opt_.threads).c_str(), 1);
+        jit::CodeLoader::instance().set_num_threads(static_cast<int>(opt_.threads));
+    }
     stage("plan");
     lower::Plan plan = lower::build_plan(g);
     stage("lower and JIT-compile");
@@ -147,11 +179,25 @@ std::unique_ptr<jit::JitNetwork> Driver::compile(const ir::Graph &g, const weigh
     auto progress = [&](int kernel, int total, const std::string &name) {
         if (opt_.verbose) err_ << "netc:   compiling kernel " << kernel + 1 << "/" << total << " " << name << "\n";
     };
-    auto net = std::make_unique<jit::JitNetwork>(std::move(plan), w, target(), progress);
-    compile_ms_ = now_ms() - t0;
+    Halide::Target t = target();
+    tuning_ = tune::load_tuning(opt_.tuning, t);
     if (opt_.verbose)
-        err_ << "netc: compiled " << net->stats().steps << " steps into " << net->stats().kernels
-             << " kernels in " << std::fixed << std::setprecision(0) << compile_ms_ << " ms\n";
+        err_ << "netc: tuning table " << (opt_.tuning.empty() ? tune::TuningTable::default_path(t) : opt_.tuning)
+             << ": " << tuning_.entries().size() << " entries\n";
+    auto net = std::make_unique<jit::JitNetwork>(std::move(plan), w, t, progress, nullptr, &tuning_);
+    compile_ms_ = now_ms() - t0;
+    if (opt_.verbose) {
+        const auto &s = net->stats();
+        err_ << "netc: " << s.steps << " steps run " << s.kernels << " kernels (" << s.compiled << " compiled, "
+             << s.from_disk << " from the kernel cache, " << s.loaded << " already loaded) in " << std::fixed
+             << std::setprecision(0) << compile_ms_ << " ms\n";
+        const lower::MemoryLayout &m = net->memory();
+        err_ << "netc: passes of " << m.head_pass << " image" << (m.head_pass == 1 ? "" : "s");
+        if (m.split < s.steps)
+            err_ << " for steps 1-" << m.split << ", " << m.tail_pass << " for steps " << m.split + 1 << "-" << s.steps
+                 << " (from " << net->plan().steps[m.split].name << ")";
+        err_ << "; activations " << (m.arena + m.tail_arena) * 4 / 1024 << " KiB per image\n";
+    }
     return net;
 }
 
@@ -173,22 +219,16 @@ int Driver::run_command(int m) {
     auto g = entry_graph(m);
     if (!g) return fail();
     auto w = network_weights(*g, false);
-    // The input is checked before the (seconds-long) compile.
-    rt::Array x;
-    if (!opt_.input.empty()) {
-        stage("read input");
-        x = rt::read_npy(opt_.input);
-        exec::check_input(*g, x, opt_.input, "--image-size H,W");
-    } else {
-        // No input given: a fixed pseudo-random image, so a run shows the pipeline works.
-        x.shape = g->node(g->inputs[0]).shape.dims;
-        x.shape[0] = std::max<int64_t>(1, opt_.batch);
-        x.data = exec::random_input(x.size());
-        err_ << "netc: no --input given; using a pseudo-random " << x.shape_str() << " image\n";
-    }
+    // Inputs and output names are checked before the (seconds-long) compile.
+    stage("read inputs");
+    std::vector<exec::NamedFile> in, out;
+    for (auto &spec : opt_.inputs) in.push_back(exec::named_file(spec));
+    for (auto &spec : opt_.outputs) out.push_back(exec::named_file(spec));
+    auto xs = exec::read_inputs(*g, in, opt_.batch, "--image-size H,W", err_);
+    auto files = exec::output_files(*g, out);
     auto net = compile(*g, w);
     stage("run");
-    exec::run_report(*net, g->name, x, opt_.output, {compile_ms_, false}, out_);
+    exec::run_report(*net, *g, xs, files, {compile_ms_, false}, out_);
     return kExitOk;
 }
 
@@ -200,9 +240,8 @@ int Driver::bench_command(int m) {
     stage("benchmark");
     exec::BenchOptions o;
     o.batch = static_cast<int>(opt_.batch > 0 ? opt_.batch : 1);
-    o.steps = opt_.steps;
+    o.steps = opt_.steps > 0 ? opt_.steps : 100;
     o.burn_in = opt_.burn_in;
-    o.profile = getenv("NETC_PROFILE") != nullptr;
     exec::bench_report(*net, g->name, o, {compile_ms_, false}, out_, err_);
     return kExitOk;
 }

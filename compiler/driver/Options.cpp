@@ -7,7 +7,7 @@ namespace netc {
 
 namespace {
 
-const std::set<std::string> kCommands = {"check", "summary", "weights", "run", "bench", "repl"};
+const std::set<std::string> kCommands = {"check", "summary", "weights", "run", "bench", "profile", "tune", "repl"};
 const std::set<std::string> kEmits = {"ast", "ir", "dot", "plan", "halide", "stmt",
                                       "obj", "h", "lib", "ll", "bc", "asm", "html"};
 
@@ -32,6 +32,22 @@ std::string help_text(const std::string &command) {
                "Prints a Keras-style table of the network: each op's scope path, kind, output\n"
                "shape and parameter count, then total, trainable and non-trainable parameters\n"
                "(batch-norm moving statistics are non-trainable, as in TensorFlow).\n";
+    if (command == "tune")
+        return "usage: netc tune FILE.net [--entry NAME] [--batch N] [--threads T] [--tuning FILE] [--retune]\n\n"
+               "Finds, by measurement on this machine, the fastest schedule of each distinct\n"
+               "convolution of the network: every candidate (register tile, channel block,\n"
+               "algorithm) is compiled and timed alone on the thread count given (default: every\n"
+               "core) at --batch N images (default 1). The winners go into this machine's tuning\n"
+               "table (printed at the end), which run, bench, profile, the REPL and ahead-of-time\n"
+               "compiles then use; --tuning FILE writes (and later reads) another table, e.g. to\n"
+               "compile an object for another machine. Kernels already in the table are kept\n"
+               "unless --retune. Interrupting keeps what was tuned so far.\n";
+    if (command == "profile")
+        return "usage: netc profile FILE.net [--entry NAME] [--batch N] [--steps 20] [--threads T]\n"
+               "                    [--weights W.npz | --random-weights SEED] [--tuning FILE]\n\n"
+               "Runs the network (after 3 burn-in runs) and prints where the time goes: each step's\n"
+               "wall time, its share, GFLOP/s and percent of this machine's measured FMA peak,\n"
+               "sorted, with the schedule its kernel runs; then the same per class of kernel.\n";
     if (command == "repl")
         return "usage: netc repl\n\n"
                "An interactive session: type definitions (imports, constants, arg_scopes, units,\n"
@@ -56,7 +72,10 @@ std::string help_text(const std::string &command) {
            "       netc summary FILE.net [--entry NAME] [--batch N]\n"
            "       netc weights FILE.net [--entry NAME] --random-weights SEED -o W.npz\n"
            "       netc run     FILE.net [--entry NAME] --input X.npy (--weights W.npz | --random-weights SEED) -o Y.npy\n"
+           "                    (several inputs or outputs: --input NAME=X.npy ... -o NAME=Y.npy ...)\n"
            "       netc bench   FILE.net [--entry NAME] --batch N [--steps 100] [--burn-in 10] [--threads T]\n"
+           "       netc profile FILE.net [--entry NAME] [--batch N] [--steps S]   # where the time goes\n"
+           "       netc tune    FILE.net [--entry NAME] [--batch N] [--retune]    # schedules by measurement\n"
            "       netc repl                          # interactive; `netc repl --help`\n\n"
            "Compiler stages can be dumped with --emit=ast|ir|dot|plan|halide|stmt (to stdout,\n"
            "or -o FILE).\n"
@@ -68,6 +87,7 @@ std::string help_text(const std::string &command) {
            "  --weights W.npz     weights named as TF-slim names them (SPEC 4)\n"
            "  --random-weights S  deterministic random weights from seed S\n"
            "  --threads T         worker threads (default: all cores)\n"
+           "  --tuning FILE       the tuning table to use (default: this machine's, see netc tune)\n"
            "  -v                  report the stages and their times on stderr\n"
            "  -h, --help          this text; `netc CMD --help` for one command\n"
            "  --version           print the version\n\n"
@@ -114,7 +134,10 @@ bool parse_options(int argc, char **argv, Options &o, std::string &error) {
         } else if (a == "--version") {
             o.command = "version";
         } else if (a == "-o") {
-            if (!value(a, o.output)) return false;
+            std::string v;
+            if (!value(a, v)) return false;
+            if (o.output.empty()) o.output = v;
+            o.outputs.push_back(v);
         } else if (a == "--entry") {
             if (!value(a, o.entry)) return false;
         } else if (a == "--emit") {
@@ -146,11 +169,22 @@ bool parse_options(int argc, char **argv, Options &o, std::string &error) {
         } else if (a == "--weights") {
             if (!value(a, o.weights)) return false;
         } else if (a == "--input") {
-            if (!value(a, o.input)) return false;
+            std::string v;
+            if (!value(a, v)) return false;
+            o.inputs.push_back(v);
+        } else if (a == "--tuning") {
+            if (!value(a, o.tuning)) return false;
+        } else if (a == "--retune") {
+            o.retune = true;
         } else if (a == "--random-weights") {
             if (!number(a, o.random_seed, 0)) return false;
         } else if (a == "--batch") {
             if (!number(a, o.batch, 1)) return false;
+            // As for an --input file: a batch is an int where it runs.
+            if (o.batch > (1 << 20)) {
+                error = "--batch is at most 1048576, got " + std::to_string(o.batch);
+                return false;
+            }
         } else if (a == "--image-size") {
             std::string v;
             if (!value(a, v)) return false;
@@ -183,6 +217,14 @@ bool parse_options(int argc, char **argv, Options &o, std::string &error) {
         }
     }
     if (o.help || o.command == "version" || o.command == "repl") return true;
+    if (o.outputs.size() > 1 && o.command != "run") {
+        error = "-o is given " + std::to_string(o.outputs.size()) + " times; only 'run' writes several files";
+        return false;
+    }
+    if (o.inputs.size() > 0 && o.command != "run") {
+        error = "--input is for 'run'";
+        return false;
+    }
     if (o.file.empty()) {
         error = "no input file";
         return false;

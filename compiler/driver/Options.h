@@ -9,18 +9,22 @@
 namespace netc {
 
 struct Options {
-    std::string command;            // "compile", "check", "summary", "weights", "run", "bench", "repl"
+    std::string command;            // "compile", "check", "summary", "weights", "run", "bench", "profile", "tune", "repl"
     std::string file;
     std::string entry;
-    std::string output;             // -o
+    std::string output;             // -o (the first one)
+    std::vector<std::string> outputs;  // every -o (run: NAME=FILE.npy per output)
     std::vector<std::string> emit;  // --emit=a,b
     std::map<std::string, std::string> defines;  // -D name=value
     std::string target = "host";
-    std::string weights, input;
+    std::string weights;
+    std::vector<std::string> inputs;   // --input FILE or NAME=FILE, repeatable
+    std::string tuning;             // --tuning FILE: the tuning table to use (tune: to write)
+    bool retune = false;            // tune: measure kernels the table already has
     int64_t random_seed = -1;
     int64_t batch = -1;
     std::vector<int64_t> image_size;  // --image-size H[,W]: the input's spatial size
-    int64_t steps = 100, burn_in = 10, threads = 0;
+    int64_t steps = -1, burn_in = 10, threads = 0;  // steps: -1 for the command's default
     int opt_level = 2;
     bool verbose = false;
     bool help = false;

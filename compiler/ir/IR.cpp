@@ -86,8 +86,12 @@ int64_t node_flops(const Graph &g, const Node &n) {
 }
 
 int64_t Graph::flops() const {
+    // Each node's count fits (sema bounds tensors and variables); their sum
+    // over a generated network of millions of nodes might not, so it
+    // saturates rather than wrapping.
     int64_t f = 0;
-    for (auto &n : nodes) f += node_flops(*this, n);
+    for (auto &n : nodes)
+        if (__builtin_add_overflow(f, node_flops(*this, n), &f)) return INT64_MAX;
     return f;
 }
 

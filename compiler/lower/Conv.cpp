@@ -10,7 +10,32 @@ namespace netc::lower {
 using namespace Halide;
 using ir::OpKind;
 
+std::optional<schedule::ConvProblem> conv_problem(const Plan &plan, int step) {
+    const Step &s = plan.steps[step];
+    const ir::Node &n = plan.graph.nodes[s.anchor];
+    if ((n.op != OpKind::Conv2D && n.op != OpKind::FullyConnected) || !s.prologue.empty()) return std::nullopt;
+    schedule::ConvProblem p;
+    p.fc = n.op == OpKind::FullyConnected;
+    p.ci = plan.buffers[s.inputs[0]].shape.dims.back();
+    p.co = n.shape.dims.back();
+    if (!p.fc) {
+        p.kh = n.kernel_h, p.kw = n.kernel_w, p.ow = n.shape[2], p.oh = n.shape[1];
+        p.stride_h = n.stride_h, p.stride_w = n.stride_w, p.rate_h = n.rate_h, p.rate_w = n.rate_w;
+    }
+    return p;
+}
+
+// The tuned schedule for p if the table has a valid one, else the model's.
+schedule::ConvSchedule choose_schedule(const schedule::ConvProblem &p, const tune::TuningTable *tuning,
+                                       const Target &target) {
+    if (tuning)
+        if (auto text = tuning->find(p.signature()))
+            if (auto s = schedule::ConvSchedule::parse(*text); s && schedule::valid_for(*s, p, target)) return *s;
+    return schedule::model_conv_schedule(p, target);
+}
+
 Kernel lower_conv(KernelBuilder &kb, const weights::WeightMap &w, const Target &target) {
+    if (!kb.step().prologue.empty()) return lower_inverted_residual(kb, w, target);
     const ir::Node &n = kb.anchor();
     const Plan &plan = kb.plan();
     const Step &s = kb.step();
@@ -25,15 +50,21 @@ Kernel lower_conv(KernelBuilder &kb, const weights::WeightMap &w, const Target &
     if (!weights) weights = find_param(n, w, "pointwise_weights");
     if (!weights) throw InternalError("'" + n.name + "' has no weights");
 
-    schedule::ConvTiling tiling = schedule::choose_conv_tiling(co, ci, kh, kw, wo, ho, target);
-    const int64_t B = tiling.block, blocks = co / B;
+    schedule::ConvProblem problem = *conv_problem(plan, kb.step_index());
+    schedule::ConvSchedule tiling = choose_schedule(problem, kb.tuning(), target);
+    if (tiling.algorithm == schedule::ConvSchedule::Winograd) return lower_winograd(kb, w, target, problem, tiling);
+    // Channel counts that no block divides (1001 classes) are padded with
+    // zero weights to whole blocks; the output is then stored unblocked,
+    // its last block's tail lane by lane.
+    const int64_t B = tiling.block, blocks = (co + B - 1) / B;
+    const bool blocked = co % B == 0;
 
     // Fold the batch norm: w' = w * scale[co], b' = shift + b * scale.
     std::vector<float> scale, shift;
     batch_norm_scale_shift(n, w, co, scale, shift);
     rt::Array packed_w, packed_b;
     packed_w.shape = {blocks, kh, kw, ci, B};  // Halide sees (cl, ci, kx, ky, cb)
-    packed_w.data.resize(weights->data.size());
+    packed_w.data.assign(static_cast<size_t>(blocks * kh * kw * ci * B), 0.0f);
     for (int64_t ky = 0; ky < kh; ky++)
         for (int64_t kx = 0; kx < kw; kx++)
             for (int64_t c = 0; c < ci; c++)
@@ -42,7 +73,7 @@ Kernel lower_conv(KernelBuilder &kb, const weights::WeightMap &w, const Target &
                     packed_w.data[((((o / B) * kh + ky) * kw + kx) * ci + c) * B + o % B] = v;
                 }
     packed_b.shape = {blocks, B};  // (cl, cb)
-    packed_b.data.resize(co);
+    packed_b.data.assign(static_cast<size_t>(blocks * B), 0.0f);
     for (int64_t o = 0; o < co; o++) packed_b.data[o] = shift[o] + (biases ? biases->data[o] * scale[o] : 0.0f);
 
     ImageParam in = kb.buffer(s.inputs[0], "input", 0, fc);
@@ -59,8 +90,14 @@ Kernel lower_conv(KernelBuilder &kb, const weights::WeightMap &w, const Target &
     acc(cl, cb, x, y, b) += wt(cl, r.x, r.y, r.z, cb) * in(r.x, ix, iy, b);
 
     Func out = kb.output_func();
-    out(cl, cb, x, y, b) = kb.epilogue(acc(cl, cb, x, y, b), {cl, cb, x, y, b}, static_cast<int>(B), fc);
-    if (!target.has_gpu_feature()) schedule::schedule_conv(out, acc, r, tiling, wo, ho, blocks);
+    if (blocked) {
+        out(cl, cb, x, y, b) = kb.epilogue(acc(cl, cb, x, y, b), {cl, cb, x, y, b}, static_cast<int>(B), fc);
+    } else {
+        Var c("c");
+        int bi = static_cast<int>(B);
+        out(c, x, y, b) = kb.epilogue(acc(c % bi, c / bi, x, y, b), {c, x, y, b}, 0, fc);
+    }
+    if (!target.has_gpu_feature()) schedule::schedule_conv(out, acc, r, tiling, wo, ho, co);
 
     std::string key = std::string(fc ? "fc" : "conv") + " k" + std::to_string(kh) + "x" + std::to_string(kw) +
                       " s" + std::to_string(n.stride_h) + "x" + std::to_string(n.stride_w) + " d" +
@@ -68,7 +105,10 @@ Kernel lower_conv(KernelBuilder &kb, const weights::WeightMap &w, const Target &
                       std::to_string(n.padding.top) + "," + std::to_string(n.padding.left) + " in" +
                       std::to_string(ci) + "x" + std::to_string(wi) + "x" + std::to_string(hi) + " out" +
                       std::to_string(co) + "x" + std::to_string(wo) + "x" + std::to_string(ho) + " " + tiling.str();
-    return kb.finish(out, static_cast<int>(B), key, fc);
+    Kernel k = kb.finish(out, blocked ? static_cast<int>(B) : 0, key, fc);
+    k.signature = problem.signature();
+    k.schedule = tiling.str();
+    return k;
 }
 
 }  // namespace netc::lower

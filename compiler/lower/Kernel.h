@@ -6,8 +6,10 @@
 // many identical units compiles each distinct kernel once.
 #pragma once
 
+#include "ConvSchedule.h"
 #include "Npy.h"
 #include "Plan.h"
+#include "TuningTable.h"
 #include "Weights.h"
 
 #include <Halide.h>
@@ -28,21 +30,31 @@ struct Operand {
 struct Kernel {
     std::string key;                         // equal keys: identical code
     std::string name;                        // the step's network path
+    std::string signature;                   // what it computes (tuning key); empty if not tunable
+    std::string schedule;                    // how: its schedule's text
+    int64_t flops = 0;                       // per image
     Halide::Func output;
     std::vector<Halide::ImageParam> params;  // one per operand but the last
     std::vector<Operand> operands;           // inputs and constants, then the output
 };
 
-// Lowers plan step `step` for `target`, packing its constants from `w`.
-Kernel lower_step(const Plan &plan, int step, const weights::WeightMap &w, const Halide::Target &target);
+// Lowers plan step `step` for `target`, packing its constants from `w`, with
+// the schedule `tuning` holds for it (else the cost model's).
+Kernel lower_step(const Plan &plan, int step, const weights::WeightMap &w, const Halide::Target &target,
+                  const tune::TuningTable *tuning = nullptr);
+
+// The convolution a step computes, if its anchor is one (the tuner's unit).
+std::optional<schedule::ConvProblem> conv_problem(const Plan &plan, int step);
 
 // ---- shared by the per-op lowerings (LowerStep.cpp) ----
 
 // Collects a kernel's parameters and operands as an op's lowering declares them.
 class KernelBuilder {
 public:
-    KernelBuilder(const Plan &plan, int step, const weights::WeightMap &w);
+    KernelBuilder(const Plan &plan, int step, const weights::WeightMap &w, const tune::TuningTable *tuning);
     const Plan &plan() const { return plan_; }
+    const tune::TuningTable *tuning() const { return tuning_; }
+    int step_index() const { return step_; }
     const Step &step() const { return plan_.steps[step_]; }
     const ir::Node &anchor() const { return plan_.graph.nodes[step().anchor]; }
     // The step's output Func, named after the value it produces (the anchor's
@@ -61,6 +73,7 @@ private:
     const Plan &plan_;
     int step_;
     const weights::WeightMap &w_;
+    const tune::TuningTable *tuning_;
     Kernel k_;
     std::vector<std::string> roles_;
     std::string epilogue_key_;
@@ -80,6 +93,9 @@ int channel_block(int64_t channels, int preferred);
 
 // Per-op lowerings (Conv.cpp, Depthwise.cpp, Pool.cpp, Elementwise.cpp, Layout.cpp).
 Kernel lower_conv(KernelBuilder &kb, const weights::WeightMap &w, const Halide::Target &t);
+Kernel lower_inverted_residual(KernelBuilder &kb, const weights::WeightMap &w, const Halide::Target &t);
+Kernel lower_winograd(KernelBuilder &kb, const weights::WeightMap &w, const Halide::Target &t,
+                      const schedule::ConvProblem &p, const schedule::ConvSchedule &s);
 Kernel lower_depthwise(KernelBuilder &kb, const weights::WeightMap &w, const Halide::Target &t);
 Kernel lower_pool(KernelBuilder &kb, const Halide::Target &t);
 Kernel lower_elementwise(KernelBuilder &kb, const weights::WeightMap &w, const Halide::Target &t);

@@ -1,6 +1,7 @@
 #include "Kernel.h"
 
 #include "Diagnostics.h"
+#include "Memory.h"
 #include "Schedules.h"
 
 #include <cmath>
@@ -55,8 +56,8 @@ int channel_block(int64_t channels, int preferred) {
     return 0;
 }
 
-KernelBuilder::KernelBuilder(const Plan &plan, int step, const weights::WeightMap &w)
-    : plan_(plan), step_(step), w_(w) {
+KernelBuilder::KernelBuilder(const Plan &plan, int step, const weights::WeightMap &w, const tune::TuningTable *tuning)
+    : plan_(plan), step_(step), w_(w), tuning_(tuning) {
     k_.name = this->step().name;
 }
 
@@ -65,23 +66,54 @@ Func KernelBuilder::output_func() const {
     return Func(name == anchor().name ? name + "/output" : name);
 }
 
+namespace {
+
+// Every dimension's min, extent and stride baked in (the batch's extent
+// stays free): addresses become a base plus constant offsets, so the inner
+// loops carry no chain of stride additions. Returns the geometry as text
+// for the kernel's key, since it is now part of the code.
+std::string constrain(OutputImageParam p, const View &v) {
+    std::string g = "{";
+    for (size_t d = 0; d < v.dims.size(); d++) {
+        p.dim(static_cast<int>(d)).set_min(v.dims[d].min).set_extent(v.dims[d].extent).set_stride(v.dims[d].stride);
+        g += std::to_string(v.dims[d].min) + ":" + std::to_string(v.dims[d].extent) + ":" +
+             std::to_string(v.dims[d].stride) + ",";
+    }
+    p.dim(static_cast<int>(v.dims.size())).set_min(0).set_stride(static_cast<int>(v.image));
+    return g + "n:" + std::to_string(v.image) + "}";
+}
+
+std::string constrain_dense(OutputImageParam p, const std::vector<int64_t> &shape) {
+    int stride = 1;
+    for (int d = 0; d < static_cast<int>(shape.size()); d++) {
+        int extent = static_cast<int>(shape[shape.size() - 1 - d]);
+        p.dim(d).set_min(0).set_extent(extent).set_stride(stride);
+        stride *= extent;
+    }
+    return "";
+}
+
+}  // namespace
+
 ImageParam KernelBuilder::buffer(int b, const std::string &role, int block, bool as_image) {
     const Buffer &buf = plan_.buffers.at(b);
     int dims = as_image ? 4 : buf.shape.rank();
     if (block) dims++;
     ImageParam p(Float(32), dims, k_.name + "/" + role);
+    std::string geometry = constrain(p, operand_view(plan_, b, block, as_image, false));
     Operand o;
     o.buffer = b;
     o.block = block;
     o.as_image = as_image;
     k_.params.push_back(p);
     k_.operands.push_back(o);
-    roles_.push_back(role + "[" + std::to_string(dims) + (block ? ",b" + std::to_string(block) : "") + "]");
+    roles_.push_back(role + "[" + std::to_string(dims) + (block ? ",b" + std::to_string(block) : "") + "]" + geometry);
     return p;
 }
 
 ImageParam KernelBuilder::constant(rt::Array a, const std::string &role) {
     ImageParam p(Float(32), static_cast<int>(a.shape.size()), k_.name + "/" + role);
+    constrain_dense(p, a.shape);
     Operand o;
     o.constant = std::move(a);
     roles_.push_back(role + o.constant.shape_str());
@@ -126,6 +158,7 @@ Expr KernelBuilder::epilogue(Expr v, const std::vector<Var> &at, int block, bool
 Kernel KernelBuilder::finish(Func out, int block, const std::string &key, bool as_image) {
     buffer(step().output, "output", block, as_image);
     k_.params.pop_back();  // the output is the Func itself
+    roles_.back() += constrain(out.output_buffer(), operand_view(plan_, step().output, block, as_image, true));
     k_.output = out;
     k_.key = key + epilogue_key_ + " args:";
     for (auto &r : roles_) k_.key += " " + r;
@@ -134,8 +167,9 @@ Kernel KernelBuilder::finish(Func out, int block, const std::string &key, bool a
 
 namespace {
 
-Kernel lower_anchor(const Plan &plan, int step, const weights::WeightMap &w, const Target &target) {
-    KernelBuilder kb(plan, step, w);
+Kernel lower_anchor(const Plan &plan, int step, const weights::WeightMap &w, const Target &target,
+                    const tune::TuningTable *tuning) {
+    KernelBuilder kb(plan, step, w, tuning);
     switch (kb.anchor().op) {
     case OpKind::Conv2D:
     case OpKind::FullyConnected: return lower_conv(kb, w, target);
@@ -157,8 +191,11 @@ Kernel lower_anchor(const Plan &plan, int step, const weights::WeightMap &w, con
 
 }  // namespace
 
-Kernel lower_step(const Plan &plan, int step, const weights::WeightMap &w, const Target &target) {
-    Kernel k = lower_anchor(plan, step, w, target);
+Kernel lower_step(const Plan &plan, int step, const weights::WeightMap &w, const Target &target,
+                  const tune::TuningTable *tuning) {
+    Kernel k = lower_anchor(plan, step, w, target, tuning);
+    k.flops = ir::node_flops(plan.graph, plan.graph.nodes[plan.steps[step].anchor]);
+    for (auto &p : plan.steps[step].prologue) k.flops += ir::node_flops(plan.graph, plan.graph.nodes[p.node]);
     if (target.has_gpu_feature()) schedule::schedule_gpu(k.output);
     return k;
 }

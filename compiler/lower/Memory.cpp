@@ -19,44 +19,100 @@ Geometry geometry(const Buffer &b) {
     return g;
 }
 
-// First fit by lifetime. The caller's own input and output are used in
-// place unless they need a border.
+namespace {
+
+struct Lifetime {
+    int64_t offset, size;
+    int first, last;
+};
+
+// First fit by lifetime: a buffer takes the lowest offset free for its
+// whole life.
+int64_t place(std::vector<Lifetime> &placed, int64_t size, int first, int last) {
+    int64_t at = 0;
+    for (bool moved = true; moved;) {
+        moved = false;
+        for (auto &p : placed)
+            if (!(p.last < first || last < p.first) && at < p.offset + p.size && p.offset < at + size) {
+                at = p.offset + p.size;
+                moved = true;
+            }
+    }
+    placed.push_back({at, size, first, last});
+    return at;
+}
+
+int64_t step_weight_bytes(const Plan &plan, const Step &s) {
+    int64_t n = 0;
+    for (int node : s.fused)
+        for (auto &p : plan.graph.nodes[node].params) n += p.count() * 4;
+    return n;
+}
+
+// Bytes per image a step reads and writes.
+int64_t step_activation_bytes(const Plan &plan, const Step &s) {
+    int64_t n = geometry(plan.buffers[s.output]).image;
+    for (int b : s.inputs) n += geometry(plan.buffers[b]).image;
+    for (auto &e : s.epilogue)
+        if (e.kind == Epilogue::AddBuffer) n += geometry(plan.buffers[e.buffer]).image;
+    return n * 4;
+}
+
+// The tail: the longest run of last steps whose activations are small
+// (2 MiB a step and image) and that do not read the network's input, if it
+// has weights worth reading once for several images (1 MiB).
+int choose_split(const Plan &plan) {
+    int steps = static_cast<int>(plan.steps.size()), split = steps;
+    for (int s = steps - 1; s >= 0; s--) {
+        const Step &st = plan.steps[s];
+        bool reads_input = false;
+        for (int b : st.inputs) reads_input |= plan.buffers[b].network_input;
+        for (auto &e : st.epilogue) reads_input |= e.kind == Epilogue::AddBuffer && plan.buffers[e.buffer].network_input;
+        if (reads_input || step_activation_bytes(plan, st) > (int64_t(2) << 20)) break;
+        split = s;
+    }
+    int64_t weights = 0;
+    for (int s = split; s < steps; s++) weights += step_weight_bytes(plan, plan.steps[s]);
+    return weights >= (int64_t(1) << 20) ? split : steps;
+}
+
+int pass_size(int64_t floats_per_image, int64_t largest_buffer, int64_t budget_bytes, int cap) {
+    int64_t addressable = (int64_t(INT32_MAX) / 4) / std::max<int64_t>(1, largest_buffer);
+    return static_cast<int>(std::clamp<int64_t>(budget_bytes / std::max<int64_t>(1, floats_per_image * 4), 1,
+                                                std::max<int64_t>(1, std::min<int64_t>(addressable, cap))));
+}
+
+}  // namespace
+
+// The caller's own inputs and outputs are used in place unless they need a
+// border (an output read by a padded convolution is copied out). Buffers the tail reads live in the tail arena; the rest of the
+// head's in the head arena.
 MemoryLayout plan_memory(const Plan &plan) {
     MemoryLayout m;
     m.offset.assign(plan.buffers.size(), -1);
-    struct Block {
-        int64_t offset, size;
-        int first, last;
-    };
-    std::vector<Block> placed;
+    m.in_tail.assign(plan.buffers.size(), 0);
+    m.split = choose_split(plan);
+    std::vector<Lifetime> head, tail;
+    int64_t largest = 1;
     for (size_t b = 0; b < plan.buffers.size(); b++) {
         const Buffer &buf = plan.buffers[b];
+        largest = std::max(largest, geometry(buf).image);
         if ((buf.network_output || buf.network_input) && !buf.has_border()) continue;
         int64_t size = (geometry(buf).image + 15) / 16 * 16;  // 64-byte aligned starts at any batch
         int first = buf.producer, last = std::max(buf.last_use, buf.producer);
-        int64_t at = 0;
-        for (bool moved = true; moved;) {
-            moved = false;
-            for (auto &p : placed)
-                if (!(p.last < first || last < p.first) && at < p.offset + p.size && p.offset < at + size) {
-                    at = p.offset + p.size;
-                    moved = true;
-                }
-        }
-        placed.push_back({at, size, first, last});
-        m.offset[b] = at;
-        m.arena = std::max(m.arena, at + size);
+        bool to_tail = last >= m.split;
+        m.in_tail[b] = to_tail;
+        m.offset[b] = place(to_tail ? tail : head, size, first, last);
+        int64_t &arena = to_tail ? m.tail_arena : m.arena;
+        arena = std::max(arena, m.offset[b] + size);
     }
+    const int64_t cap = 1 << 16;
+    m.head_pass = pass_size(m.arena, largest, int64_t(8) << 20, cap);
+    // The tail's budget is larger: its weights are what streams.
+    m.tail_pass = m.split < static_cast<int>(plan.steps.size())
+                      ? std::max(m.head_pass, pass_size(m.tail_arena, largest, int64_t(32) << 20, 64))
+                      : m.head_pass;
     return m;
-}
-
-int images_per_pass(const Plan &plan, const MemoryLayout &m) {
-    const int64_t budget = int64_t(8) << 20;
-    int64_t largest = std::max<int64_t>(1, m.arena);
-    for (auto &b : plan.buffers) largest = std::max(largest, geometry(b).image);
-    int64_t addressable = (int64_t(INT32_MAX) / 4) / largest;
-    return static_cast<int>(std::clamp<int64_t>(budget / std::max<int64_t>(1, m.arena * 4), 1,
-                                                std::max<int64_t>(1, std::min<int64_t>(addressable, 1 << 16))));
 }
 
 View operand_view(const Plan &plan, int buffer, int block, bool as_image, bool interior) {

@@ -8,6 +8,7 @@
 
 #include "Plan.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -20,19 +21,32 @@ struct Geometry {
 };
 Geometry geometry(const Buffer &b);
 
+// A batch runs in two phases. The head (steps [0, split)) takes passes of
+// head_pass images whose activations fit a cache budget (8 MiB, half a
+// typical L3): a layer that streams a whole batch's large activations
+// through memory is slower per image than one pass per image (ResNet-50 at
+// 224, ~8 MiB per image: batch 8 in one pass 0.40 s, image by image 0.36 s).
+// The tail (steps [split, end): the late layers, small activations and large
+// weights, e.g. VGG's 411 MB fc6) takes passes of tail_pass images, so its
+// weights stream from memory once per tail pass instead of once per image,
+// and its small layers have several images to split across threads. The
+// head's passes of one tail pass write the buffers the tail reads (kept in
+// the tail arena) at their images' places. Kernels index with int32, so
+// every pass also keeps each buffer under 2 GiB.
 struct MemoryLayout {
-    std::vector<int64_t> offset;  // per buffer, floats per image; -1: the caller's input or output
-    int64_t arena = 0;            // floats per image
+    std::vector<int64_t> offset;  // per buffer, floats per image in its arena; -1: the caller's input or output
+    std::vector<char> in_tail;    // per buffer: kept in the tail arena
+    int64_t arena = 0;            // the head arena, floats per image
+    int64_t tail_arena = 0;       // the tail arena, floats per image
+    int split = 0;                // the first step of the tail (the step count: no tail)
+    int head_pass = 1, tail_pass = 1;  // images per pass (tail_pass >= head_pass)
+
+    // Where a call of `batch` images has the tail arena (after the head's),
+    // and the floats it needs in all.
+    int64_t tail_at(int64_t batch) const { return arena * std::min<int64_t>(batch, head_pass); }
+    int64_t floats(int64_t batch) const { return tail_at(batch) + tail_arena * std::min<int64_t>(batch, tail_pass); }
 };
 MemoryLayout plan_memory(const Plan &plan);
-
-// How many images one pass through the network takes: a large batch runs in
-// passes whose activations fit a cache budget (8 MiB, half a typical L3),
-// since a layer that streams a whole batch's activations through memory is
-// slower per image than one pass per image (ResNet-50 at 224, ~8 MiB per
-// image: batch 8 in one pass 0.40 s, image by image 0.36 s). Kernels index
-// with int32, so a pass also keeps every buffer under 2 GiB.
-int images_per_pass(const Plan &plan, const MemoryLayout &m);
 
 // One dimension of a kernel operand's view, as halide_dimension_t has it.
 struct ViewDim {

@@ -30,6 +30,9 @@ public:
     void report(Severity sev, const Loc &loc, const std::string &msg);
 
     int error_count() const { return errors_; }
+    // Whether the next error will be printed (not past the limit): work that
+    // only embellishes a message can be skipped when it will not be.
+    bool will_print_error() const { return errors_ < limit_; }
     bool has_errors() const { return errors_ > 0; }
     // Past this many errors further ones are counted but not printed.
     void set_error_limit(int n) { limit_ = n; }

@@ -1,5 +1,7 @@
 #include "Parser.h"
 
+#include "Nesting.h"
+
 #include "NetBaseVisitor.h"
 #include "NetLexer.h"
 #include "NetParser.h"
@@ -98,35 +100,6 @@ private:
     const SourceFile &src_;
     Diagnostics &diag_;
 };
-
-// Recursion in the parser and every later stage follows the nesting of the
-// source, so deep nesting is refused before parsing.
-bool check_nesting(antlr4::CommonTokenStream &tokens, int file, Diagnostics &diag) {
-    int depth = 0, prefix_run = 0, chained_ifs = 0;
-    std::string prev;
-    for (antlr4::Token *t : tokens.getTokens()) {
-        if (t->getType() == grammar::NetLexer::STRING) {
-            prev.clear();
-            prefix_run = 0;
-            continue;
-        }
-        std::string s = t->getText();
-        if (s == "(" || s == "[" || s == "{") depth++;
-        if ((s == ")" || s == "]" || s == "}") && depth > 0) depth--;
-        prefix_run = (s == "-" || s == "not") ? prefix_run + 1 : 0;
-        // `else if` and `then if` chains recurse once per link.
-        if (s == "if" && (prev == "else" || prev == "then")) chained_ifs++;
-        if (depth == 0) chained_ifs = 0;
-        if (depth > kMaxNesting || prefix_run > kMaxNesting || chained_ifs > 5 * kMaxNesting) {
-            diag.error(loc_of(file, t), "nesting too deep (more than " +
-                                            std::to_string(kMaxNesting) + " levels)");
-            return false;
-        }
-        prev = s;
-    }
-    return true;
-}
-
 
 // The one visitor from parse tree to AST. Expression alternatives dispatch
 // through visit(); the Any carries a raw Expr* that is wrapped at once.
@@ -491,8 +464,20 @@ struct ParseRun {
 
 bool checked_utf8(const SourceFile &src, int file, Diagnostics &diag) {
     int bad_line = 0, bad_col = 0;
-    if (validate_utf8(src.text(), bad_line, bad_col)) return true;
-    diag.error(Loc{file, bad_line, bad_col, 1}, "source is not valid UTF-8 text");
+    size_t at = 0;
+    const std::string &text = src.text();
+    if (validate_utf8(text, bad_line, bad_col, &at)) return true;
+    // The bytes themselves, since an editor shows them as one replacement mark.
+    std::string bytes;
+    for (size_t i = at; i < text.size() && i < at + 4; i++) {
+        if (i > at && (static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) break;
+        char hex[4];
+        snprintf(hex, sizeof hex, "%02X", static_cast<unsigned char>(text[i]));
+        bytes += (bytes.empty() ? "" : " ") + std::string(hex);
+    }
+    diag.error(Loc{file, bad_line, bad_col, 1},
+               "source is not valid UTF-8 text: " + bytes +
+                   " is not a well-formed sequence (save the file as UTF-8)");
     return false;
 }
 

@@ -27,7 +27,4 @@ ast::ExprPtr parse_expression(const SourceManager &sources, int file, size_t beg
 // another line.
 bool needs_more_input(const std::string &text);
 
-// Bounds that keep the recursive parser and later stages on the stack.
-constexpr int kMaxNesting = 200;
-
 }  // namespace netc

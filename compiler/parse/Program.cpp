@@ -78,6 +78,12 @@ int Program::load_file(const std::string &path, const Loc &from) {
         diag_.error(from, "import cycle: " + chain);
         return -1;
     }
+    // Each import loads its own imports before returning: a chain of them
+    // nests on the stack, so its length is bounded like any nesting.
+    if (loading_.size() >= kMaxImportDepth) {
+        diag_.error(from, "imports nest more than " + std::to_string(kMaxImportDepth) + " files deep");
+        return -1;
+    }
     std::error_code ec;
     if (fs::is_directory(path, ec)) {
         if (from.valid()) diag_.error(from, "'" + path + "' is a directory, not a .net file");
@@ -91,12 +97,19 @@ int Program::load_file(const std::string &path, const Loc &from) {
         else diag_.error(path, "cannot read file: " + why);
         return -1;
     }
-    constexpr size_t kMaxSource = 16u << 20;
-    if (text.size() > kMaxSource) {
-        diag_.error(path, "source file is larger than 16 MiB");
+    // Parsing takes about a second per MiB, so a larger file is refused, at
+    // the line where it crosses the limit, rather than parsed for minutes.
+    // (The whole standard library is 30 KiB.)
+    bool too_large = text.size() > kMaxSourceBytes;
+    auto limit = text.begin() + static_cast<std::ptrdiff_t>(std::min(text.size(), kMaxSourceBytes));
+    int line = 1 + static_cast<int>(std::count(text.begin(), limit, '\n'));
+    int file = sources_.add(path, std::move(text));
+    if (too_large) {
+        diag_.error(Loc{file, line, 1, 1},
+                    "source file is larger than " + std::to_string(kMaxSourceBytes >> 20) +
+                        " MiB, the most netc reads (split it into files that import each other)");
         return -1;
     }
-    int file = sources_.add(path, std::move(text));
     auto m = parse_module(sources_, file, diag_);
     if (!m) return -1;
     loading_.push_back(key);

@@ -15,6 +15,11 @@
 
 namespace netc {
 
+// The largest .net file netc reads.
+constexpr size_t kMaxSourceBytes = size_t(1) << 20;
+// The longest chain of files importing each other.
+constexpr size_t kMaxImportDepth = 100;
+
 class Program {
 public:
     Program(SourceManager &sources, Diagnostics &diag, std::vector<std::string> search_path);

@@ -44,20 +44,44 @@ bool read_file(const std::string &path, std::string &out) {
     return true;
 }
 
-bool validate_utf8(const std::string &s, int &bad_line, int &bad_col) {
+// The length of the well-formed UTF-8 sequence at s[i], or 0. Strict, as
+// RFC 3629 has it (ANTLR's converter throws on anything else): no overlong
+// forms, no surrogates, nothing above U+10FFFF, no lead bytes F5-FF.
+namespace {
+
+int utf8_sequence(const std::string &s, size_t i) {
+    auto byte = [&](size_t k) { return k < s.size() ? static_cast<unsigned char>(s[k]) : 0u; };
+    unsigned c = byte(i);
+    if (c < 0x80) return 1;
+    int n = 0;
+    unsigned lo = 0x80, hi = 0xBF;  // the range of the second byte
+    if (c >= 0xC2 && c <= 0xDF) n = 2;
+    else if (c == 0xE0) n = 3, lo = 0xA0;
+    else if (c == 0xED) n = 3, hi = 0x9F;
+    else if (c >= 0xE1 && c <= 0xEF) n = 3;
+    else if (c == 0xF0) n = 4, lo = 0x90;
+    else if (c == 0xF4) n = 4, hi = 0x8F;
+    else if (c >= 0xF1 && c <= 0xF3) n = 4;
+    else return 0;
+    if (i + n > s.size() || byte(i + 1) < lo || byte(i + 1) > hi) return 0;
+    for (int k = 2; k < n; k++)
+        if ((byte(i + k) & 0xC0) != 0x80) return 0;
+    return n;
+}
+
+}  // namespace
+
+bool validate_utf8(const std::string &s, int &bad_line, int &bad_col, size_t *bad_offset) {
     int line = 1, col = 1;
     for (size_t i = 0; i < s.size();) {
-        unsigned char c = static_cast<unsigned char>(s[i]);
-        int n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-        bool ok = n > 0 && i + n <= s.size();
-        for (int k = 1; ok && k < n; k++)
-            ok = (static_cast<unsigned char>(s[i + k]) >> 6) == 2;
-        if (!ok) {
+        int n = utf8_sequence(s, i);
+        if (n == 0) {
             bad_line = line;
             bad_col = col;
+            if (bad_offset) *bad_offset = i;
             return false;
         }
-        if (c == '\n') {
+        if (s[i] == '\n') {
             line++;
             col = 1;
         } else {

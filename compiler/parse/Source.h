@@ -43,8 +43,9 @@ private:
 // Reads a whole file; false (and errno intact) when it cannot be read.
 bool read_file(const std::string &path, std::string &out);
 
-// Checks that text is UTF-8; on failure reports the 1-based line/column of the
-// first bad byte.
-bool validate_utf8(const std::string &text, int &bad_line, int &bad_col);
+// Checks that text is well-formed UTF-8 (RFC 3629: no overlong forms,
+// surrogates or code points above U+10FFFF); on failure reports the 1-based
+// line/column and, if asked, the byte offset of the first bad sequence.
+bool validate_utf8(const std::string &text, int &bad_line, int &bad_col, size_t *bad_offset = nullptr);
 
 }  // namespace netc

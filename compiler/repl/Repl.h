@@ -78,6 +78,7 @@ private:
     bool emit(const Invocation &inv);
     bool run(const Invocation &inv);
     bool bench(const Invocation &inv);
+    bool profile(const Invocation &inv);
     bool weights(const Invocation &inv);
     bool target(const Invocation &inv);
     bool threads(const Invocation &inv);

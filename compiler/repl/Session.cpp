@@ -52,7 +52,7 @@ std::string imported_networks(const Program &p, int m, const std::string &name) 
 
 Session::Session(std::ostream &out, std::ostream &err, jit::JitNetwork::Interrupt interrupt)
     : out_(out), err_(err), diag_out_(err.rdbuf()), diag_(sources_, diag_out_), interrupt_(std::move(interrupt)),
-      target_(exec::parse_target("host", "target")) {
+      target_(exec::parse_target("host", "target")), tuning_(tune::load_tuning("", target_)) {
     diag_out_.setf(std::ios::unitbuf);
     Built empty;
     build({}, empty);
@@ -133,8 +133,13 @@ bool Session::define(int file) {
                 ok = false;
                 continue;
             }
-            line += ": " + g->node(g->inputs[0]).shape.str(g->batch_symbol) + " -> " +
-                    g->node(g->output).shape.str(g->batch_symbol) + ", " + with_commas(g->total_params()) +
+            auto shapes = [&](const std::vector<int> &nodes) {
+                std::string s;
+                for (size_t k = 0; k < nodes.size(); k++)
+                    s += (k ? ", " : "") + g->node(nodes[k]).shape.str(g->batch_symbol);
+                return s;
+            };
+            line += ": " + shapes(g->inputs) + " -> " + shapes(g->outputs) + ", " + with_commas(g->total_params()) +
                     " params";
         }
         report.push_back(line);

@@ -8,6 +8,7 @@
 #include "Execute.h"
 #include "JitNetwork.h"
 #include "Program.h"
+#include "TuningTable.h"
 #include "Weights.h"
 
 #include <map>
@@ -119,6 +120,7 @@ private:
 
     std::string target_name_ = "host";
     Halide::Target target_;
+    tune::TuningTable tuning_;  // this machine's table for target_
     int threads_ = 0;
     std::map<std::string, Pipeline> pipelines_;  // by network key
 };

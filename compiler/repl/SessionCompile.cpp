@@ -183,21 +183,19 @@ weights::WeightMap Session::weights_for(const ir::Graph &g) const {
 
 void Session::set_target(const std::string &spec) {
     target_ = exec::parse_target(spec, "target");
+    tuning_ = tune::load_tuning("", target_);
     target_name_ = spec;
     pipelines_.clear();
 }
 
 void Session::set_threads(int n) {
     threads_ = n;
-    // JitNetwork's compile workers read HL_NUM_THREADS, and so does Halide's
-    // thread pool, but only when it starts; a running pool is resized
-    // through the JIT runtime's own halide_set_num_threads.
+    // JitNetwork's compile workers read HL_NUM_THREADS, and so does a
+    // Halide runtime's thread pool when it starts; running pools are resized
+    // through the loaded runtimes' own halide_set_num_threads.
     if (n > 0) setenv("HL_NUM_THREADS", std::to_string(n).c_str(), 1);
     else unsetenv("HL_NUM_THREADS");
-    for (auto &m : Halide::Internal::JITSharedRuntime::get(nullptr, target_, false)) {
-        void *f = m.find_symbol_by_name("halide_set_num_threads").address;
-        if (f) reinterpret_cast<int (*)(int)>(f)(n);
-    }
+    jit::CodeLoader::instance().set_num_threads(n);
 }
 
 jit::JitNetwork &Session::pipeline(const ir::Graph &g, const NetworkRef &ref, exec::Compiled &how,
@@ -214,7 +212,7 @@ jit::JitNetwork &Session::pipeline(const ir::Graph &g, const NetworkRef &ref, ex
     if (it != pipelines_.end()) pipelines_.erase(it);  // its memory goes before the new compile
     weights::WeightMap w = weights_for(g);
     auto t0 = std::chrono::steady_clock::now();
-    auto net = std::make_unique<jit::JitNetwork>(lower::build_plan(g), w, target_, progress, interrupt_);
+    auto net = std::make_unique<jit::JitNetwork>(lower::build_plan(g), w, target_, progress, interrupt_, &tuning_);
     how.cached = false;
     how.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     Pipeline &p = pipelines_[ref.key];

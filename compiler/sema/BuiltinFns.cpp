@@ -48,6 +48,7 @@ public:
             for (auto &a : args) direct.push_back(a.value);
             items = &direct;
         }
+        el.tick(loc, static_cast<long>(items->size()));
         Value best = (*items)[0];
         for (auto &v : *items) {
             if (!v.is_number()) el.fail(loc, "'" + info.name + "' needs numbers, got " + el.describe(v));
@@ -66,7 +67,7 @@ Value call_builtin_fn(Elaborator &el, BuiltinFn fn, const std::vector<CallArg> &
     case BuiltinFn::Len: {
         const Value &v = args[0].value;
         if (v.is_sequence()) return Value::integer(static_cast<int64_t>(v.elements().size()));
-        if (v.is(K::String)) return Value::integer(static_cast<int64_t>(v.s.size()));
+        if (v.is(K::String)) return Value::integer(static_cast<int64_t>(v.str().size()));
         f.bad(0, "a list, tuple or string");
     }
     case BuiltinFn::Range: {
@@ -85,14 +86,15 @@ Value call_builtin_fn(Elaborator &el, BuiltinFn fn, const std::vector<CallArg> &
                 el.fail(loc, "'range' would produce more than " + std::to_string(kMaxRange) + " values");
             out.push_back(Value::integer(i));
         }
-        return Value::list(std::move(out));
+        return el.made(Value::list(std::move(out)), loc);
     }
     case BuiltinFn::Enumerate: {
         if (!args[0].value.is_sequence()) f.bad(0, "a list or tuple");
         int64_t start = args.size() > 1 ? f.integer(1) : 0;
         ValueList out;
-        for (auto &v : args[0].value.elements()) out.push_back(Value::tuple({Value::integer(start++), v}));
-        return Value::list(std::move(out));
+        for (auto &v : args[0].value.elements())
+            out.push_back(el.made(Value::tuple({Value::integer(start++), v}), loc));
+        return el.made(Value::list(std::move(out)), loc);
     }
     case BuiltinFn::Zip: {
         size_t n = SIZE_MAX;
@@ -104,15 +106,19 @@ Value call_builtin_fn(Elaborator &el, BuiltinFn fn, const std::vector<CallArg> &
         for (size_t k = 0; k < n; k++) {
             ValueList row;
             for (auto &a : args) row.push_back(a.value.elements()[k]);
-            out.push_back(Value::tuple(std::move(row)));
+            out.push_back(el.made(Value::tuple(std::move(row)), loc));
         }
-        return Value::list(std::move(out));
+        return el.made(Value::list(std::move(out)), loc);
     }
     case BuiltinFn::Str: {
         const Value &v = args[0].value;
         if (v.is(K::String)) return v;
         if (v.is(K::Tensor)) f.bad(0, "a compile-time value");
-        return Value::string(to_string(v));
+        std::string text;
+        if (!render(v, kMaxStringSize, text))
+            el.fail(loc, "'str' would make a string longer than " + std::to_string(kMaxStringSize) +
+                             " bytes (netc's limit)");
+        return el.made(Value::string(std::move(text)), loc);
     }
     case BuiltinFn::Int: {
         const Value &v = args[0].value;
@@ -136,13 +142,20 @@ Value call_builtin_fn(Elaborator &el, BuiltinFn fn, const std::vector<CallArg> &
     case BuiltinFn::Sum: {
         const Value &v = args[0].value;
         if (!v.is_sequence()) f.bad(0, "a list");
+        el.tick(loc, static_cast<long>(v.elements().size()));
         if (!v.elements().empty() && v.elements()[0].is_sequence()) {
-            ValueList out;
+            size_t total = 0;
             for (auto &x : v.elements()) {
                 if (!x.is_sequence()) f.bad(0, "a list of numbers or of lists");
-                out.insert(out.end(), x.elements().begin(), x.elements().end());
+                total += x.elements().size();
+                if (total > kMaxListSize)
+                    el.fail(loc, "'sum' would make a list of more than " + std::to_string(kMaxListSize) +
+                                     " elements (netc's limit)");
             }
-            return Value::list(std::move(out));
+            ValueList out;
+            out.reserve(total);
+            for (auto &x : v.elements()) out.insert(out.end(), x.elements().begin(), x.elements().end());
+            return el.made(Value::list(std::move(out)), loc);
         }
         int64_t si = 0;
         double sf = 0;
@@ -164,7 +177,7 @@ Value call_builtin_fn(Elaborator &el, BuiltinFn fn, const std::vector<CallArg> &
     case BuiltinFn::Shape: {
         ValueList dims;
         for (int64_t d : f.tensor(0).shape.dims) dims.push_back(d == ir::kBatch ? Value::none() : Value::integer(d));
-        return Value::list(std::move(dims));
+        return el.made(Value::list(std::move(dims)), loc);
     }
     case BuiltinFn::Rank: return Value::integer(f.tensor(0).shape.rank());
     case BuiltinFn::Block: {
@@ -174,7 +187,7 @@ Value call_builtin_fn(Elaborator &el, BuiltinFn fn, const std::vector<CallArg> &
         Record r;
         r.type = "Block";
         r.fields = {{"scope", args[0].value}, {"unit_fn", args[1].value}, {"args", args[2].value}};
-        return Value::make_record(std::move(r));
+        return el.made(Value::make_record(std::move(r)), loc);
     }
     case BuiltinFn::CallScope: {
         auto s = el.call_scope();

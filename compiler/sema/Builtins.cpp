@@ -47,7 +47,8 @@ std::vector<OpInfo> make_ops() {
     ops.push_back({BuiltinOp::BatchNorm, "batch_norm", "BatchNorm",
                    {req("inputs"), opt("decay", Value::real(0.999)), opt("center", yes),
                     opt("scale", Value::boolean(false)), opt("epsilon", Value::real(0.001)),
-                    opt("activation", none)},
+                    opt("activation", none),
+                    opt("is_training", Value::boolean(false), "true (training mode) is not supported yet")},
                    "batch normalisation in inference mode"});
     ops.push_back({BuiltinOp::FullyConnected, "fully_connected", "fully_connected",
                    {req("inputs"), req("num_outputs"), opt("activation", relu), opt("normalizer", none),
@@ -77,7 +78,8 @@ std::vector<OpInfo> make_ops() {
                    {req("inputs"), opt("axis", none, "axes to drop; none: every size-1 axis but batch")},
                    "drops size-1 axes"});
     ops.push_back({BuiltinOp::Dropout, "dropout", "Dropout",
-                   {req("inputs"), opt("keep_prob", Value::real(0.5)), opt("is_training", Value::boolean(false))},
+                   {req("inputs"), opt("keep_prob", Value::real(0.5)),
+                    opt("is_training", Value::boolean(false), "true (training mode) is not supported yet")},
                    "identity at inference"});
     auto act = [&](BuiltinOp op, const char *name, const char *scope, const char *doc) {
         OpInfo info{op, name, scope, {req("inputs")}, doc, true};

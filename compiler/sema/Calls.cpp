@@ -119,7 +119,7 @@ Value Elaborator::call_unit(const Decl &unit, std::vector<CallArg> args, const L
             if (!unit.params[i].default_value)
                 fail(loc, "unit '" + unit.name + "' needs a value for '" + names[i] + "'");
             // Defaults see the parameters bound so far, as in a call chain.
-            Frame d{unit.module, f.locals, nullptr, {}, {}, {}};
+            Frame d = Frame::in(unit.module, f.locals);
             frames_.push_back(std::move(d));
             bound.values[i] = eval(*unit.params[i].default_value);
             frames_.pop_back();
@@ -139,20 +139,22 @@ Value Elaborator::call_unit(const Decl &unit, std::vector<CallArg> args, const L
         }
     }
     push_with(unit.with_calls);
+    size_t nodes_before = graph_->nodes.size();
     bool returned = exec(unit.body);
     if (!returned) fail(unit.loc, "unit '" + unit.name + "' ends without a return");
     Value result = *frame().returned;
+    // A unit that made no op (slim's subsample by 1 returns its input) has
+    // nothing to name; one that did must have used the name.
+    bool name_lost = unit.is_inline && !site.empty() && !frame().call_scope_read && graph_->nodes.size() > nodes_before;
     arg_scopes_.pop_back();
     // slim collects each unit's output under its scope's name.
-    if (!unit.is_inline && result.is(Value::Kind::Tensor)) {
-        std::string path = scope_path();
-        auto &eps = graph_->end_points;
-        auto it = std::find_if(eps.begin(), eps.end(), [&](const ir::EndPoint &e) { return e.name == path; });
-        if (it != eps.end()) it->node = static_cast<int>(result.i);
-        else eps.push_back({path, static_cast<int>(result.i)});
-    }
+    if (!unit.is_inline && result.is(Value::Kind::Tensor)) set_end_point(scope_path(), static_cast<int>(result.i));
     scopes_.resize(depth);
     frames_.pop_back();
+    if (name_lost)
+        fail(loc, "inline unit '" + unit.name + "' opens no scope, so the name '" + site +
+                      "' given with '@' would be lost: pass it on with call_scope() in the unit, or make the "
+                      "unit a plain one (not inline) so that it opens the scope");
     return result;
 }
 

@@ -1,16 +1,12 @@
 #include "Elaborator.h"
 
+#include "Limits.h"
+
 #include <algorithm>
 
 namespace netc {
 
 using namespace ast;
-
-namespace {
-
-constexpr long kMaxSteps = 20'000'000;
-
-}  // namespace
 
 Elaborator::Elaborator(Program &program, const ElaborateOptions &options)
     : program_(program), options_(options), graph_(std::make_unique<ir::Graph>()) {}
@@ -33,10 +29,50 @@ void Elaborator::fail(const Loc &loc, const std::string &msg, const Loc &note_lo
     throw CompileAborted();
 }
 
-void Elaborator::tick(const Loc &loc) {
-    if (++steps_ > kMaxSteps)
+void Elaborator::tick(const Loc &loc, long n) {
+    steps_ += n;
+    if (steps_ > kMaxSteps)
         fail(loc, "elaboration did not finish within " + std::to_string(kMaxSteps) +
-                      " steps (an unbounded loop or recursion?)");
+                      " steps (an unbounded loop or recursion, or values that grow without bound?)");
+}
+
+Value Elaborator::made(Value v, const Loc &loc) {
+    size_t bytes = 0;
+    if (v.is_sequence()) {
+        size_t n = v.elements().size();
+        if (n > kMaxListSize)
+            fail(loc, std::string(kind_name(v.kind)) + " of " + std::to_string(n) +
+                          " elements is too long (netc's limit is " + std::to_string(kMaxListSize) + ")");
+        tick(loc, static_cast<long>(n));
+        bytes = n * sizeof(Value);
+    } else if (v.is(Value::Kind::String)) {
+        size_t n = v.str().size();
+        if (n > kMaxStringSize)
+            fail(loc, "string of " + std::to_string(n) + " bytes is too long (netc's limit is " +
+                          std::to_string(kMaxStringSize) + ")");
+        tick(loc, static_cast<long>(n / 64));
+        bytes = n;
+    }
+    if (v.depth > kMaxValueDepth)
+        fail(loc, "values nest more than " + std::to_string(kMaxValueDepth) +
+                      " levels deep (a list wrapped in a list in a loop?)");
+    charge_bytes(bytes, loc);
+    return v;
+}
+
+void Elaborator::charge_bytes(size_t bytes, const Loc &loc) {
+    value_bytes_ += bytes;
+    if (value_bytes_ > kMaxValueBytes)
+        fail(loc, "the lists, strings and names made at compile time take more than " +
+                      std::to_string(kMaxValueBytes >> 20) + " MiB (a list or string that grows in a loop?)");
+}
+
+bool Elaborator::equal(const Value &a, const Value &b, const Loc &loc) {
+    long budget = kMaxSteps - steps_;
+    bool r = values_equal(a, b, budget);
+    if (budget < 0) fail(loc, "comparing these values takes more than " + std::to_string(kMaxSteps) + " steps");
+    steps_ = kMaxSteps - budget;
+    return r;
 }
 
 std::string Elaborator::describe(const Value &v) const {
@@ -44,9 +80,7 @@ std::string Elaborator::describe(const Value &v) const {
         const ir::Node &n = graph_->nodes.at(v.i);
         return "tensor " + n.shape.str(graph_->batch_symbol);
     }
-    std::string s = to_string(v);
-    if (s.size() > 60) s = s.substr(0, 57) + "...";
-    return std::string(kind_name(v.kind)) + " " + s;
+    return std::string(kind_name(v.kind)) + " " + to_string(v, 57);
 }
 
 std::string Elaborator::scope_path() const {
@@ -55,25 +89,37 @@ std::string Elaborator::scope_path() const {
     return p;
 }
 
-std::optional<std::string> Elaborator::call_scope() const {
+std::optional<std::string> Elaborator::call_scope() {
     for (size_t i = frames_.size(); i-- > 0;)
-        if (frames_[i].unit) return frames_[i].call_scope;
+        if (frames_[i].unit) {
+            frames_[i].call_scope_read = true;
+            return frames_[i].call_scope;
+        }
     return std::nullopt;
 }
 
 std::string Elaborator::unique_scope(const std::string &base) const {
     std::string prefix = scope_path();
     if (!prefix.empty()) prefix += "/";
-    for (int k = 0;; k++) {
+    int &k = first_free_[prefix + base];
+    for (;; k++) {
         std::string name = k == 0 ? base : base + "_" + std::to_string(k);
         std::string full = prefix + name;
         if (!used_names_.count(full) && !used_scopes_.count(full)) return name;
     }
 }
 
+// Every node's name repeats its scopes, so long ones would multiply.
+void Elaborator::check_scope_name(const std::string &name, const Loc &loc) {
+    if (name.size() > kMaxScopeName)
+        fail(loc, "scope name of " + std::to_string(name.size()) + " characters is too long (netc's limit is " +
+                      std::to_string(kMaxScopeName) + ")");
+}
+
 void Elaborator::push_scope(const std::string &name, bool is_default, const Loc &loc) {
     if (name.empty() || name.find('/') != std::string::npos)
-        fail(loc, "scope name '" + name + "' must be non-empty and contain no '/'");
+        fail(loc, "scope name '" + clip(name) + "' must be non-empty and contain no '/'");
+    check_scope_name(name, loc);
     std::string n = is_default ? unique_scope(name) : name;
     scopes_.push_back(n);
     used_scopes_.insert(scope_path());
@@ -84,7 +130,8 @@ std::string Elaborator::node_name(const std::string &base, const std::string &ex
     if (!prefix.empty()) prefix += "/";
     if (explicit_name.empty()) return prefix + unique_scope(base);
     if (explicit_name.find('/') != std::string::npos)
-        fail(loc, "scope name '" + explicit_name + "' must not contain '/'");
+        fail(loc, "scope name '" + clip(explicit_name) + "' must not contain '/'");
+    check_scope_name(explicit_name, loc);
     std::string full = prefix + explicit_name;
     auto it = used_names_.find(full);
     if (it != used_names_.end())
@@ -93,84 +140,44 @@ std::string Elaborator::node_name(const std::string &base, const std::string &ex
     return full;
 }
 
+void Elaborator::set_end_point(const std::string &name, int node) {
+    auto [it, added] = end_point_index_.emplace(name, graph_->end_points.size());
+    if (added) graph_->end_points.push_back({name, node});
+    else graph_->end_points[it->second].node = node;
+}
+
+namespace {
+
+// The op as the user wrote it, for messages about its size.
+std::string op_phrase(const ir::Node &n) {
+    if (n.op == ir::OpKind::Input) return "input '" + n.name + "' is a tensor";
+    std::string op = n.op == ir::OpKind::Activation ? ir::activation_name(n.activation) : ir::op_name(n.op);
+    return "'" + op + "' would make a tensor";
+}
+
+}  // namespace
+
 int Elaborator::add_node(ir::Node node) {
+    std::string why = check_tensor_size(op_phrase(node), node.shape, graph_->batch_symbol);
+    if (!why.empty()) fail(node.loc, why);
+    for (auto &p : node.params) {
+        std::string op = node.op == ir::OpKind::Activation ? "" : std::string("'") + ir::op_name(node.op) + "'";
+        why = check_variable_size(op, p);
+        if (!why.empty()) fail(node.loc, why);
+        weight_values_ += count_values(p.shape, false);
+        if (weight_values_ > kMaxWeightValues)
+            fail(node.loc, "with '" + p.name + "' the network's weights come to " + std::to_string(weight_values_) +
+                               " float32 values, past netc's limit of " + std::to_string(kMaxWeightValues) + " (" +
+                               format_bytes(kMaxWeightValues) + ") for one network");
+    }
+    // Names repeat the scope path: charged like the strings they are.
+    size_t name_bytes = node.name.size();
+    for (auto &p : node.params) name_bytes += p.name.size();
+    charge_bytes(name_bytes, node.loc);
     node.id = static_cast<int>(graph_->nodes.size());
     used_names_.emplace(node.name, node.loc);
     graph_->nodes.push_back(std::move(node));
     return graph_->nodes.back().id;
-}
-
-// ---------------------------------------------------------------- networks
-
-std::unique_ptr<ir::Graph> Elaborator::run(const Decl &net) {
-    graph_->name = net.name;
-    Frame top;
-    top.module = net.module;
-    frames_.push_back(std::move(top));
-    try {
-        bind_network_inputs(net);
-        std::string scope = net.name;
-        if (net.scope.kind == ScopeName::Literal) scope = net.scope.text;
-        else if (net.scope.kind == ScopeName::Computed) scope = eval_scope_name(net.scope);
-        graph_->scope = scope;
-        push_scope(scope, false, net.loc);
-        push_with(net.with_calls);
-        bool returned = exec(net.body);
-        if (!returned) fail(net.loc, "network '" + net.name + "' ends without a return");
-        Value out = *frame().returned;
-        if (!out.is(Value::Kind::Tensor))
-            fail(net.loc, "network '" + net.name + "' must return a tensor, not " + describe(out));
-        graph_->output = static_cast<int>(out.i);
-    } catch (CompileAborted &) {
-        return nullptr;
-    }
-    return std::move(graph_);
-}
-
-void Elaborator::bind_network_inputs(const Decl &net) {
-    for (auto &o : options_.overrides) {
-        bool known = std::any_of(net.params.begin(), net.params.end(),
-                                 [&](const Param &p) { return p.name == o.first && !p.type; });
-        if (!known) fail(net.loc, "network '" + net.name + "' has no parameter '" + o.first + "' to set");
-    }
-    for (auto &p : net.params) {
-        if (p.type) {
-            if (p.type->dtype != "f32")
-                fail(p.type->loc, "unsupported element type '" + p.type->dtype + "' (netc computes in f32)");
-            if (p.type->dims.size() != 4 && p.type->dims.size() != 2)
-                fail(p.type->loc, "network inputs are NHWC images: expected 4 dimensions, got " +
-                                      std::to_string(p.type->dims.size()));
-            ir::Node n;
-            n.op = ir::OpKind::Input;
-            n.name = p.name;
-            n.loc = p.loc;
-            for (size_t i = 0; i < p.type->dims.size(); i++) {
-                auto &d = p.type->dims[i];
-                if (!d.symbol.empty()) {
-                    if (i != 0) fail(d.loc, "only the batch dimension may be symbolic");
-                    graph_->batch_symbol = d.symbol;
-                    n.shape.dims.push_back(ir::kBatch);
-                } else {
-                    if (d.value < 1 || d.value > (1 << 24))
-                        fail(d.loc, "dimension must be between 1 and 16777216, got " + std::to_string(d.value));
-                    n.shape.dims.push_back(d.value);
-                }
-            }
-            if (!options_.image_size.empty() && n.shape.rank() == 4) {
-                n.shape.dims[1] = options_.image_size[0];
-                n.shape.dims[2] = options_.image_size[1];
-            }
-            int id = add_node(std::move(n));
-            graph_->inputs.push_back(id);
-            frame().locals[p.name] = Value::tensor(id);
-            continue;
-        }
-        auto o = options_.overrides.find(p.name);
-        if (o != options_.overrides.end()) frame().locals[p.name] = o->second;
-        else if (p.default_value) frame().locals[p.name] = eval(*p.default_value);
-        else fail(p.loc, "network parameter '" + p.name + "' needs a default value or a type");
-    }
-    if (graph_->inputs.empty()) fail(net.loc, "network '" + net.name + "' has no tensor input");
 }
 
 Value Elaborator::eval_in_module(int module, const Expr &expr) {
@@ -207,21 +214,19 @@ bool Elaborator::exec(const Stmt &s) {
         if (!key.is(Value::Kind::String)) fail(s.exprs[0]->loc, "end point names are strings, got " + describe(key));
         Value v = eval(*s.exprs[1]);
         if (!v.is(Value::Kind::Tensor)) fail(s.exprs[1]->loc, "an end point must be a tensor, got " + describe(v));
-        for (auto &ep : graph_->end_points)
-            if (ep.name == key.s) {
-                ep.node = static_cast<int>(v.i);
-                return false;
-            }
-        graph_->end_points.push_back({key.s, static_cast<int>(v.i)});
+        set_end_point(key.str(), static_cast<int>(v.i));
         return false;
     }
     case StmtKind::Return: {
+        frame().returned_at = s.loc;
+        frame().returned_names.clear();
+        for (auto &e : s.exprs) frame().returned_names.push_back(e->kind == ExprKind::Name ? e->text : "");
         if (s.exprs.size() == 1) {
             frame().returned = eval(*s.exprs[0]);
         } else {
             ValueList vs;
             for (auto &e : s.exprs) vs.push_back(eval(*e));
-            frame().returned = Value::tuple(std::move(vs));
+            frame().returned = made(Value::tuple(std::move(vs)), s.loc);
         }
         return true;
     }
@@ -277,9 +282,9 @@ std::string Elaborator::eval_scope_name(const ScopeName &s) {
     Value v = eval(*s.expr);
     if (v.is(Value::Kind::None)) return "";
     if (!v.is(Value::Kind::String)) fail(s.loc, "a scope name must be a string, got " + describe(v));
-    if (v.s.empty() || v.s.find('/') != std::string::npos)
-        fail(s.loc, "scope name \"" + v.s + "\" must be non-empty and contain no '/'");
-    return v.s;
+    if (v.str().empty() || v.str().find('/') != std::string::npos)
+        fail(s.loc, "scope name \"" + clip(v.str()) + "\" must be non-empty and contain no '/'");
+    return v.str();
 }
 
 // --------------------------------------------------------------- arg scopes
@@ -340,7 +345,7 @@ std::vector<Elaborator::Defaults> Elaborator::instantiate_arg_scope(const ScopeC
         if (!bound.given[i]) {
             if (!decl->params[i].default_value)
                 fail(call.loc, "arg_scope '" + decl->name + "' needs a value for '" + names[i] + "'");
-            frames_.push_back(Frame{decl->module, {}, nullptr, {}, {}, {}});
+            frames_.push_back(Frame::in(decl->module));
             bound.values[i] = eval(*decl->params[i].default_value);
             frames_.pop_back();
         }

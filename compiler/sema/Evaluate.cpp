@@ -3,6 +3,7 @@
 // compile-time value.
 #include "Elaborator.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace netc {
@@ -21,8 +22,6 @@ int64_t floor_div(int64_t a, int64_t b) {
     if ((a % b != 0) && ((a < 0) != (b < 0))) q--;
     return q;
 }
-
-constexpr size_t kMaxListSize = 1'000'000;
 
 }  // namespace
 
@@ -66,18 +65,78 @@ Value Elaborator::lookup(const std::string &name, const Loc &loc) {
     fail(loc, "'" + name + "' is used before it is assigned");
 }
 
+namespace {
+
+// The free names of an expression: those not bound by a comprehension in it.
+void free_names(const Expr &e, std::vector<const std::string *> &bound, std::vector<const Expr *> &out) {
+    switch (e.kind) {
+    case ExprKind::Name:
+        for (auto *b : bound)
+            if (*b == e.text) return;
+        out.push_back(&e);
+        return;
+    case ExprKind::Comprehension: {
+        free_names(*e.operands[1], bound, out);
+        size_t mark = bound.size();
+        for (auto &v : e.vars) bound.push_back(&v);
+        free_names(*e.operands[0], bound, out);
+        if (e.operands.size() > 2) free_names(*e.operands[2], bound, out);
+        bound.resize(mark);
+        return;
+    }
+    default:
+        for (auto &x : e.operands) free_names(*x, bound, out);
+        for (auto &a : e.args) free_names(*a.value, bound, out);
+        if (e.scope.kind == ScopeName::Computed) free_names(*e.scope.expr, bound, out);
+    }
+}
+
+}  // namespace
+
+// Constants are evaluated on first use. The constants one refers to are
+// evaluated before it, deepest first, from an explicit stack: a chain
+// `const c1 = c0 + 1`, `const c2 = c1 + 1`, ... as long as the user likes
+// then never nests calls on the C++ stack.
 Value Elaborator::const_value(const Decl &d) {
     auto it = consts_.find(&d);
     if (it != consts_.end()) return it->second;
     if (consts_in_progress_.count(&d)) fail(d.loc, "constant '" + d.name + "' is defined in terms of itself");
-    consts_in_progress_.insert(&d);
-    frames_.push_back(Frame{d.module, {}, nullptr, {}, {}, {}});
-    Value v = eval(*d.value);
-    frames_.pop_back();
-    consts_in_progress_.erase(&d);
-    if (v.is(K::Tensor)) fail(d.loc, "a constant cannot hold a tensor");
-    consts_[&d] = v;
-    return v;
+    struct Pending {
+        const Decl *decl;
+        bool expanded;
+    };
+    std::vector<Pending> stack{{&d, false}};
+    while (!stack.empty()) {
+        Pending &top = stack.back();
+        const Decl *c = top.decl;
+        if (consts_.count(c)) {
+            stack.pop_back();
+            continue;
+        }
+        if (!top.expanded) {
+            // Entries marked expanded are the path from d to here.
+            if (consts_in_progress_.count(c))
+                fail(c->loc, "constant '" + c->name + "' is defined in terms of itself");
+            top.expanded = true;
+            consts_in_progress_.insert(c);
+            std::vector<const std::string *> bound;
+            std::vector<const Expr *> names;
+            free_names(*c->value, bound, names);
+            for (const Expr *n : names) {
+                const Decl *dep = program_.lookup(c->module, n->text);
+                if (dep && dep->kind == DeclKind::Const && !consts_.count(dep)) stack.push_back({dep, false});
+            }
+            continue;
+        }
+        stack.pop_back();
+        frames_.push_back(Frame::in(c->module));
+        Value v = eval(*c->value);
+        frames_.pop_back();
+        consts_in_progress_.erase(c);
+        if (v.is(K::Tensor)) fail(c->loc, "a constant cannot hold a tensor");
+        consts_[c] = v;
+    }
+    return consts_.at(&d);
 }
 
 Value Elaborator::eval(const Expr &e) {
@@ -85,7 +144,7 @@ Value Elaborator::eval(const Expr &e) {
     switch (e.kind) {
     case ExprKind::Int: return Value::integer(e.int_value);
     case ExprKind::Float: return Value::real(e.float_value);
-    case ExprKind::String: return Value::string(e.text);
+    case ExprKind::String: return made(Value::string(e.text), e.loc);
     case ExprKind::Bool: return Value::boolean(e.int_value != 0);
     case ExprKind::None: return Value::none();
     case ExprKind::Name: return lookup(e.text, e.loc);
@@ -93,7 +152,7 @@ Value Elaborator::eval(const Expr &e) {
     case ExprKind::Tuple: {
         ValueList vs;
         for (auto &x : e.operands) vs.push_back(eval(*x));
-        return e.kind == ExprKind::List ? Value::list(std::move(vs)) : Value::tuple(std::move(vs));
+        return made(e.kind == ExprKind::List ? Value::list(std::move(vs)) : Value::tuple(std::move(vs)), e.loc);
     }
     case ExprKind::Comprehension: return eval_comprehension(e);
     case ExprKind::Call: {
@@ -158,15 +217,16 @@ Value Elaborator::eval_binary(const Expr &e) {
     auto mismatch = [&]() -> Value {
         fail(e.loc, "operator '" + op + "' is not defined for " + describe(a) + " and " + describe(b));
     };
-    if (op == "==") return Value::boolean(values_equal(a, b));
-    if (op == "!=") return Value::boolean(!values_equal(a, b));
+    if (op == "==") return Value::boolean(equal(a, b, e.loc));
+    if (op == "!=") return Value::boolean(!equal(a, b, e.loc));
     if (op == "<" || op == "<=" || op == ">" || op == ">=") {
         int c = 0;
         if (a.is_number() && b.is_number()) {
             if (a.is(K::Int) && b.is(K::Int)) c = a.i < b.i ? -1 : a.i > b.i;
             else c = a.as_double() < b.as_double() ? -1 : a.as_double() > b.as_double();
         } else if (a.is(K::String) && b.is(K::String)) {
-            c = a.s.compare(b.s);
+            tick(e.loc, static_cast<long>(std::min(a.str().size(), b.str().size()) / 64));
+            c = a.str().compare(b.str());
         } else {
             mismatch();
         }
@@ -178,26 +238,39 @@ Value Elaborator::eval_binary(const Expr &e) {
             std::vector<CallArg> args{{"", a, e.operands[0]->loc}, {"", b, e.operands[1]->loc}};
             return call_op(BuiltinOp::Add, std::move(args), e.loc, "");
         }
-        if (a.is(K::String) && b.is(K::String)) return Value::string(a.s + b.s);
+        if (a.is(K::String) && b.is(K::String)) {
+            size_t n = a.str().size() + b.str().size();
+            if (n > kMaxStringSize)
+                fail(e.loc, "'+' would make a string of " + std::to_string(n) + " bytes (netc's limit is " +
+                                std::to_string(kMaxStringSize) + ")");
+            return made(Value::string(a.str() + b.str()), e.loc);
+        }
         if (a.is_sequence() && a.kind == b.kind) {
-            if (a.elements().size() + b.elements().size() > kMaxListSize) fail(e.loc, "list is too long");
-            ValueList vs = a.elements();
+            size_t n = a.elements().size() + b.elements().size();
+            if (n > kMaxListSize)
+                fail(e.loc, "'+' would make a " + std::string(kind_name(a.kind)) + " of " + std::to_string(n) +
+                                " elements (netc's limit is " + std::to_string(kMaxListSize) + ")");
+            ValueList vs;
+            vs.reserve(n);
+            vs.insert(vs.end(), a.elements().begin(), a.elements().end());
             vs.insert(vs.end(), b.elements().begin(), b.elements().end());
-            return a.is(K::List) ? Value::list(std::move(vs)) : Value::tuple(std::move(vs));
+            return made(a.is(K::List) ? Value::list(std::move(vs)) : Value::tuple(std::move(vs)), e.loc);
         }
     }
     if (op == "*" && ((a.is_sequence() && b.is(K::Int)) || (a.is(K::Int) && b.is_sequence()))) {
         const Value &seq = a.is_sequence() ? a : b;
         int64_t n = a.is_sequence() ? b.i : a.i;
-        if (n < 0) n = 0;
+        if (n < 0 || seq.elements().empty()) n = 0;
         if (n > 0 && seq.elements().size() > kMaxListSize / static_cast<size_t>(n))
-            fail(e.loc, "list is too long (more than " + std::to_string(kMaxListSize) + " elements)");
+            fail(e.loc, "'*' would make a " + std::string(kind_name(seq.kind)) + " of more than " +
+                            std::to_string(kMaxListSize) + " elements (netc's limit)");
         ValueList vs;
+        vs.reserve(seq.elements().size() * static_cast<size_t>(n));
         for (int64_t k = 0; k < n; k++) vs.insert(vs.end(), seq.elements().begin(), seq.elements().end());
-        return seq.is(K::List) ? Value::list(std::move(vs)) : Value::tuple(std::move(vs));
+        return made(seq.is(K::List) ? Value::list(std::move(vs)) : Value::tuple(std::move(vs)), e.loc);
     }
     if (a.is(K::Tensor) || b.is(K::Tensor))
-        fail(e.loc, "operator '" + op + "' is not defined for tensors (only '+', which adds them)");
+        fail(e.loc, "operator '" + op + "' on tensors is not supported yet (only '+', which adds them)");
     if (!a.is_number() || !b.is_number()) mismatch();
     if (a.is(K::Int) && b.is(K::Int)) {
         int64_t r = 0;
@@ -226,18 +299,18 @@ Value Elaborator::eval_index(const Expr &e) {
     Value idx = eval(*e.operands[1]);
     if (seq.is(K::Record) && idx.is(K::String)) {
         for (auto &f : seq.record->fields)
-            if (f.first == idx.s) return f.second;
-        fail(e.loc, seq.record->type + " has no field \"" + idx.s + "\"");
+            if (f.first == idx.str()) return f.second;
+        fail(e.loc, seq.record->type + " has no field \"" + clip(idx.str()) + "\"");
     }
     if (!idx.is(K::Int)) fail(e.operands[1]->loc, "an index must be an int, got " + describe(idx));
     int64_t n = 0;
     if (seq.is_sequence()) n = static_cast<int64_t>(seq.elements().size());
-    else if (seq.is(K::String)) n = static_cast<int64_t>(seq.s.size());
+    else if (seq.is(K::String)) n = static_cast<int64_t>(seq.str().size());
     else fail(e.operands[0]->loc, "cannot index " + describe(seq));
     int64_t i = idx.i < 0 ? idx.i + n : idx.i;
     if (i < 0 || i >= n)
         fail(e.operands[1]->loc, "index " + std::to_string(idx.i) + " is out of range for length " + std::to_string(n));
-    if (seq.is(K::String)) return Value::string(seq.s.substr(i, 1));
+    if (seq.is(K::String)) return Value::string(seq.str().substr(i, 1));
     return seq.elements()[i];
 }
 
@@ -283,7 +356,7 @@ Value Elaborator::eval_comprehension(const Expr &e) {
         if (kv.second) frame().locals[kv.first] = *kv.second;
         else frame().locals.erase(kv.first);
     }
-    return Value::list(std::move(out));
+    return made(Value::list(std::move(out)), e.loc);
 }
 
 }  // namespace netc

@@ -91,8 +91,8 @@ public:
     ir::Padding padding(const char *name) const {
         const Value &v = value(name);
         ir::Padding p;
-        if (v.is(K::String) && (v.s == "SAME" || v.s == "VALID")) {
-            p.mode = v.s;
+        if (v.is(K::String) && (v.str() == "SAME" || v.str() == "VALID")) {
+            p.mode = v.str();
             return p;
         }
         auto amount = [](const Value &x) { return x.is(K::Int) && x.i >= 0 && x.i <= 65536; };

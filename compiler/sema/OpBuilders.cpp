@@ -1,6 +1,7 @@
 // Built-in ops: argument checks, TensorFlow shape inference and the IR node
 // with its variables named as TF-slim names them.
 #include "OpArgs.h"
+#include "Limits.h"
 #include "Shapes.h"
 
 namespace netc {
@@ -25,14 +26,22 @@ void add_bn_params(Node &n, const std::string &scope, int64_t channels) {
     n.params.push_back(param(scope, "moving_variance", {channels}, false));
 }
 
-ir::BatchNormAttrs bn_attrs(Elaborator &el, const BoundArgs &b) {
+// as_normalizer: b holds batch_norm's defaults for a conv or fully
+// connected op's `normalizer = batch_norm`, called at b.call.
+ir::BatchNormAttrs bn_attrs(Elaborator &el, const BoundArgs &b, bool as_normalizer) {
     OpArgs a(el, BuiltinOp::BatchNorm, b);
     ir::BatchNormAttrs bn;
     bn.epsilon = a.number("epsilon");
     if (!(bn.epsilon > 0)) a.bad("epsilon", "a positive number");
     bn.center = a.flag("center");
     bn.scale = a.flag("scale");
-    a.number("decay");
+    a.number("decay");  // updates the moving statistics in training only
+    if (a.flag("is_training"))
+        el.fail(a.loc("is_training"),
+                "'batch_norm': is_training = true is not supported yet: netc runs batch norm in inference mode, "
+                "normalizing with the moving statistics; leave is_training false (the default) to run a trained "
+                "network",
+                as_normalizer ? b.call : Loc(), as_normalizer ? "for the normalizer of this op" : "");
     return bn;
 }
 
@@ -46,19 +55,18 @@ void apply_window(Elaborator &el, const OpArgs &a, Node &n, const Node &in) {
         !window_1d(in.shape[2], n.kernel_w, n.stride_w, n.rate_w, pad.mode, pad.left, pad.right, w, err))
         el.fail(explicit_pad ? a.loc("padding") : a.loc("kernel_size"),
                 "'" + a.op() + "' on " + in.shape.str() + ": " + err);
+    // The padded input is a buffer of its own in the kernel (its border).
+    ir::Shape padded{{in.shape[0], in.shape[1] + h.pad_before + h.pad_after, in.shape[2] + w.pad_before + w.pad_after,
+                      in.shape[3]}};
+    std::string why = check_tensor_size("'" + a.op() + "' pads its input " + in.shape.str(el.graph().batch_symbol) +
+                                            " to", padded, el.graph().batch_symbol);
+    if (!why.empty()) el.fail(explicit_pad ? a.loc("padding") : a.call(), why);
     n.padding = pad;
     n.padding.top = h.pad_before;
     n.padding.bottom = h.pad_after;
     n.padding.left = w.pad_before;
     n.padding.right = w.pad_after;
     n.shape.dims = {in.shape[0], h.out, w.out, in.shape[3]};
-}
-
-void check_size(Elaborator &el, const OpArgs &a, const std::vector<int64_t> &shape) {
-    int64_t total = 1;
-    for (int64_t d : shape)
-        if (!checked_mul(total, d == ir::kBatch ? 1 : d, total) || total > (int64_t(1) << 40))
-            el.fail(a.call(), "'" + a.op() + "' would create a tensor too large to compute");
 }
 
 Value conv(Elaborator &el, BuiltinOp op, const BoundArgs &b, const std::string &site) {
@@ -98,7 +106,6 @@ Value conv(Elaborator &el, BuiltinOp op, const BoundArgs &b, const std::string &
             n.name = name + "/depthwise";
             n.activation = ir::Activation::None;
             n.shape.dims[3] = cout;
-            check_size(el, a, n.shape.dims);
             int dw = el.add_node(n);
             Node pw;
             pw.op = OpKind::Conv2D;
@@ -119,10 +126,8 @@ Value conv(Elaborator &el, BuiltinOp op, const BoundArgs &b, const std::string &
         }
     }
     n.shape.dims[3] = cout;
-    check_size(el, a, n.shape.dims);
-    for (auto &p : n.params) check_size(el, a, p.shape);
     if (normalize) {
-        n.norm = bn_attrs(el, el.effective_defaults(BuiltinOp::BatchNorm, b.call));
+        n.norm = bn_attrs(el, el.effective_defaults(BuiltinOp::BatchNorm, b.call), true);
         add_bn_params(n, name + "/BatchNorm", cout);
     } else if (biases) {
         n.has_bias = true;
@@ -148,9 +153,8 @@ Value fully_connected(Elaborator &el, const BoundArgs &b, const std::string &sit
     n.shape.dims = {in.shape[0], outs};
     n.activation = a.activation("activation");
     n.params.push_back(param(n.name, "weights", {k, outs}));
-    check_size(el, a, n.params.back().shape);
     if (a.normalizer("normalizer")) {
-        n.norm = bn_attrs(el, el.effective_defaults(BuiltinOp::BatchNorm, b.call));
+        n.norm = bn_attrs(el, el.effective_defaults(BuiltinOp::BatchNorm, b.call), true);
         add_bn_params(n, n.name + "/BatchNorm", outs);
     } else if (a.flag("biases")) {
         n.has_bias = true;
@@ -168,7 +172,7 @@ Value batch_norm(Elaborator &el, const BoundArgs &b, const std::string &site) {
     n.inputs = {in.id};
     n.shape = in.shape;
     n.name = el.node_name("BatchNorm", site, b.call);
-    n.norm = bn_attrs(el, b);
+    n.norm = bn_attrs(el, b, false);
     n.activation = a.activation("activation");
     add_bn_params(n, n.name, in.shape.dims.back());
     return Value::tensor(el.add_node(std::move(n)));

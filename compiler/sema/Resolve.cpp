@@ -3,31 +3,61 @@
 #include "Builtins.h"
 
 #include <algorithm>
+#include <memory>
 #include <set>
 
 namespace netc {
 
 using namespace ast;
 
-std::string suggest(const std::string &name, const std::vector<std::string> &candidates) {
-    std::string best;
-    size_t best_d = std::max<size_t>(1, name.size() / 3) + 1;
-    for (auto &c : candidates) {
-        // Levenshtein distance, two rows.
-        std::vector<size_t> prev(c.size() + 1), cur(c.size() + 1);
-        for (size_t j = 0; j <= c.size(); j++) prev[j] = j;
-        for (size_t i = 1; i <= name.size(); i++) {
-            cur[0] = i;
-            for (size_t j = 1; j <= c.size(); j++)
-                cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (name[i - 1] != c[j - 1])});
-            std::swap(prev, cur);
+namespace {
+
+// Levenshtein distance, two rows; any value >= bound once it cannot be less.
+size_t distance(const std::string &a, const std::string &b, size_t bound) {
+    std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); j++) prev[j] = j;
+    for (size_t i = 1; i <= a.size(); i++) {
+        cur[0] = i;
+        size_t row_min = cur[0];
+        for (size_t j = 1; j <= b.size(); j++) {
+            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
+            row_min = std::min(row_min, cur[j]);
         }
-        if (prev[c.size()] < best_d) {
-            best_d = prev[c.size()];
-            best = c;
+        if (row_min >= bound) return bound;
+        std::swap(prev, cur);
+    }
+    return prev[b.size()];
+}
+
+}  // namespace
+
+NameIndex::NameIndex(const std::vector<std::string> &names) {
+    for (size_t i = 0; i < names.size(); i++) by_length_[names[i].size()].emplace_back(i, names[i]);
+}
+
+NameIndex::Best NameIndex::start(const std::string &name) {
+    return Best{"", std::max<size_t>(1, name.size() / 3) + 1};
+}
+
+void NameIndex::search(const std::string &name, Best &best, size_t first) const {
+    // A name d longer or shorter is at least d away; d equal to the best
+    // so far still counts, as an earlier name breaks a tie.
+    size_t lo = name.size() >= best.distance ? name.size() - best.distance : 0;
+    for (auto it = by_length_.lower_bound(lo); it != by_length_.end(); ++it) {
+        if (it->first > name.size() + best.distance) break;
+        for (auto &[order, c] : it->second) {
+            size_t d = distance(name, c, best.distance + 1);
+            if (d < best.distance || (d == best.distance && !best.name.empty() && first + order < best.order)) {
+                best = Best{c, d, first + order};
+            }
         }
     }
-    return best;
+}
+
+std::string suggest(const std::string &name, const std::vector<std::string> &candidates) {
+    NameIndex::Best best = NameIndex::start(name);
+    NameIndex(candidates).search(name, best);
+    return best.name;
 }
 
 namespace {
@@ -53,18 +83,34 @@ private:
         return false;
     }
 
-    std::vector<std::string> candidates() const {
-        std::vector<std::string> c = p_.visible_names(m_);
-        auto b = builtin_names();
-        c.insert(c.end(), b.begin(), b.end());
-        for (auto &s : locals_) c.insert(c.end(), s.begin(), s.end());
-        return c;
+    // The module's visible names and the built-ins, indexed once per
+    // resolver rather than gathered again for every unknown name.
+    std::unique_ptr<NameIndex> globals_;
+    size_t global_count_ = 0;
+
+    std::string closest(const std::string &name) {
+        if (!globals_) {
+            std::vector<std::string> names = p_.visible_names(m_);
+            auto b = builtin_names();
+            names.insert(names.end(), b.begin(), b.end());
+            global_count_ = names.size();
+            globals_ = std::make_unique<NameIndex>(names);
+        }
+        NameIndex::Best best = NameIndex::start(name);
+        globals_->search(name, best);
+        std::vector<std::string> locals;
+        for (auto &s : locals_) locals.insert(locals.end(), s.begin(), s.end());
+        NameIndex(locals).search(name, best, global_count_);
+        return best.name;
     }
 
     void unknown(const std::string &name, const Loc &loc, const char *what = "name") {
         std::string msg = std::string("unknown ") + what + " '" + name + "'";
-        std::string s = suggest(name, candidates());
-        if (!s.empty()) msg += "; did you mean '" + s + "'?";
+        // Past the error limit nothing is printed, so nothing is suggested.
+        if (diag_.will_print_error()) {
+            std::string s = closest(name);
+            if (!s.empty()) msg += "; did you mean '" + s + "'?";
+        }
         diag_.error(loc, msg);
     }
 
@@ -78,11 +124,19 @@ private:
         }
     }
 
-    void params(const std::vector<Param> &ps) {
+    void params(const Decl &d) {
+        const std::vector<Param> &ps = d.params;
         std::set<std::string> seen;
         bool had_default = false;
         for (auto &q : ps) {
             if (!seen.insert(q.name).second) diag_.error(q.loc, "duplicate parameter '" + q.name + "'");
+            // Only a network's inputs are typed; elsewhere a type would go unchecked.
+            if (q.type && d.kind != DeclKind::Network)
+                diag_.error(q.type->loc, std::string("only a network's inputs have tensor types, so this one would "
+                                                     "not be checked; ") +
+                                             (d.kind == DeclKind::Unit ? "unit" : "arg_scope") +
+                                             " parameters take any value (test a shape with rank(), shape() or "
+                                             "channels() instead)");
             if (q.default_value) {
                 expr(*q.default_value);
                 had_default = true;
@@ -97,7 +151,7 @@ private:
         case DeclKind::Import: return;
         case DeclKind::Const: expr(*d.value); return;
         case DeclKind::ArgScope: {
-            params(d.params);
+            params(d);
             std::set<std::string> names;
             for (auto &q : d.params) names.insert(q.name);
             locals_.push_back(names);
@@ -107,7 +161,10 @@ private:
         }
         case DeclKind::Unit:
         case DeclKind::Network: {
-            params(d.params);
+            params(d);
+            if (d.is_inline && d.scope.kind != ScopeName::Absent)
+                diag_.error(d.scope.loc, "an inline unit opens no scope, so it cannot name one; drop 'inline' or "
+                                         "the scope clause");
             for (auto &c : d.with_calls) with_call(c);
             std::set<std::string> names;
             for (auto &q : d.params) names.insert(q.name);

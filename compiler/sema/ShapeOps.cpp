@@ -41,7 +41,7 @@ Value mean(Elaborator &el, BuiltinOp op, const BoundArgs &b, const std::string &
         std::vector<int> axes = int_list(a, "axis");
         std::sort(axes.begin(), axes.end());
         if (axes != std::vector<int>{1, 2})
-            el.fail(a.loc("axis"), "'reduce_mean' supports the spatial axes [1, 2] only");
+            el.fail(a.loc("axis"), "'reduce_mean' over axes other than the spatial ones [1, 2] is not supported yet");
     }
     Node n = make(OpKind::Mean, in, b);
     n.axes = {1, 2};
@@ -72,7 +72,8 @@ Value pad(Elaborator &el, const BoundArgs &b, const std::string &site) {
             amounts[d][1] = row.elements()[1].i;
         }
         if (amounts[0][0] || amounts[0][1] || amounts[3][0] || amounts[3][1])
-            el.fail(a.loc("paddings"), "'pad' pads height and width only; batch and channel amounts must be 0");
+            el.fail(a.loc("paddings"),
+                    "'pad' on the batch or channel axis is not supported yet: their amounts must be 0");
     }
     Node n = make(OpKind::Pad, in, b);
     n.padding.mode = "EXPLICIT";
@@ -93,7 +94,7 @@ Value concat(Elaborator &el, const BoundArgs &b, const std::string &site) {
     if (!vs.is_sequence() || vs.elements().empty()) a.bad("values", "a non-empty list of tensors");
     const Value &axis = a.value("axis");
     if (!axis.is(K::Int) || (axis.i != 3 && axis.i != -1))
-        el.fail(a.loc("axis"), "'concat' joins along channels (axis 3) only");
+        el.fail(a.loc("axis"), "'concat' along an axis other than channels (3) is not supported yet");
     Node n;
     n.op = OpKind::Concat;
     n.loc = b.call;
@@ -156,6 +157,12 @@ Value squeeze(Elaborator &el, const BoundArgs &b, const std::string &site) {
                                            in.shape.str(el.graph().batch_symbol) + ": it is not of size 1");
         }
     }
+    std::sort(axes.begin(), axes.end());
+    axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
+    if (in.shape.rank() - static_cast<int>(axes.size()) < 2)
+        el.fail(b.call, "'squeeze' would leave only the batch axis of " + in.shape.str(el.graph().batch_symbol) +
+                            ": tensors of rank 1 are not supported yet; keep one axis (e.g. squeeze(x, [1, 2]) of "
+                            "[N, 1, 1, C])");
     Node n = make(OpKind::Squeeze, in, b);
     n.axes = axes;
     n.shape.dims.clear();
@@ -194,8 +201,14 @@ Value build_shape_op(Elaborator &el, BuiltinOp op, const BoundArgs &b, const std
     case BuiltinOp::Squeeze: return squeeze(el, b, site);
     case BuiltinOp::Dropout: {
         OpArgs a(el, op, b);
-        a.number("keep_prob");
-        return Value::tensor(a.tensor("inputs", 0).id);  // identity at inference
+        const Node &in = a.tensor("inputs", 0);
+        double keep = a.number("keep_prob");
+        if (!(keep > 0 && keep <= 1)) a.bad("keep_prob", "in (0, 1]");
+        if (a.flag("is_training"))
+            el.fail(a.loc("is_training"), "'dropout': is_training = true is not supported yet: netc runs inference, "
+                                          "where dropout passes its input through; leave is_training false (the "
+                                          "default)");
+        return Value::tensor(in.id);  // identity at inference
     }
     default: return activation(el, op, b, site);
     }

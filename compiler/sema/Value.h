@@ -37,9 +37,15 @@ struct Record {
 struct Value {
     enum class Kind { None, Bool, Int, Float, String, List, Tuple, Tensor, Callable, Record };
     Kind kind = Kind::None;
+    // How deeply lists, tuples and records nest inside this value (a scalar:
+    // 0). Printing, comparing and freeing a value recurse this deep, so the
+    // elaborator bounds it.
+    int depth = 0;
     int64_t i = 0;     // Bool, Int; Tensor: node id
     double f = 0;
-    std::string s;
+    // String. Shared, since values are copied freely (list repetition,
+    // bindings) and a copy must not copy the text.
+    std::shared_ptr<const std::string> text;
     std::shared_ptr<const ValueList> items;  // List, Tuple
     std::shared_ptr<const Callable> fn;
     std::shared_ptr<const Record> record;
@@ -59,14 +65,29 @@ struct Value {
     bool is_sequence() const { return kind == Kind::List || kind == Kind::Tuple; }
     bool is_number() const { return kind == Kind::Int || kind == Kind::Float; }
     const ValueList &elements() const { return *items; }
+    const std::string &str() const { return *text; }
     double as_double() const { return kind == Kind::Float ? f : static_cast<double>(i); }
 };
 
 // "int", "list", "tensor", ... for messages.
 const char *kind_name(Value::Kind k);
-// A short rendering for messages and the REPL; tensors show as <tensor NAME>
-// only through the describer the elaborator passes in.
-std::string to_string(const Value &v);
-bool values_equal(const Value &a, const Value &b);
+
+// Text the program made, cut to n characters and "..." for a message.
+std::string clip(const std::string &s, size_t n = 60);
+
+// A rendering for messages and the REPL, cut to `limit` characters and "..."
+// (a list that holds one shared list twice, 40 times over, renders 2^40
+// items; the cut keeps the work in proportion to the text). Tensors show as
+// <tensor #ID>; the elaborator describes them with their shapes instead.
+std::string to_string(const Value &v, size_t limit = size_t(1) << 20);
+// The whole rendering, or false when it would be longer than `limit`.
+bool render(const Value &v, size_t limit, std::string &out);
+
+// Python's ==. Shared parts compare equal without being walked, and each
+// pair of lists found equal is remembered, so values built by doubling
+// compare in time linear in what was built. `budget` is decreased by the
+// work done (an element, or 64 bytes of text, each); below 0 the result
+// means nothing and the caller reports the comparison as too large.
+bool values_equal(const Value &a, const Value &b, long &budget);
 
 }  // namespace netc

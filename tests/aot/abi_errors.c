@@ -36,11 +36,14 @@ int main(int argc, char **argv) {
         static float in[IN_SIZE], out[OUT_SIZE];
         int first = RUN(in, out, 1);
         CAT(ENTRY, _release_memory)();
-        void *hog[65536];
+        /* Megabytes, then smaller pieces: the arena of a small network is
+         * under a megabyte, and must not fit in what is left. */
+        static void *hog[1 << 20];
         int n = 0;
-        while (n < 65536 && (hog[n] = malloc(1 << 20)) != NULL) n++;
+        for (int size = 1 << 20; size >= 4096; size /= 4)
+            while (n < (1 << 20) && (hog[n] = malloc(size)) != NULL) n++;
         int rc = RUN(in, out, 1);
-        printf("with memory exhausted (%d MiB taken) -> %d (%s)\n", n, rc, MESSAGE(rc));
+        printf("with memory exhausted (%d blocks taken) -> %d (%s)\n", n, rc, MESSAGE(rc));
         while (n > 0) free(hog[--n]);
         int again = RUN(in, out, 1);
         printf("memory back -> %d (%s)\n", again, MESSAGE(again));
