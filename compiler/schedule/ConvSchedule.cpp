@@ -191,27 +191,30 @@ std::vector<ConvSchedule> conv_candidates(const ConvProblem &p, const Target &t)
     std::vector<ConvSchedule> out;
     for (auto &c : all)
         if (out.size() < 12) out.push_back(c.s);
-    // Long reductions in chunks over panels of rows: for the best tiles
-    // that divide the output exactly.
-    if (p.ci >= 256 && !p.fc) {
-        int added = 0;
-        for (auto &c : all) {
-            if (added >= 4) break;
-            ConvSchedule k = c.s;
-            if (p.ow % k.tx || p.oh % k.ty || p.co % k.block) continue;
-            k.spatial_outer = false;
-            for (int chunk : {256, 128}) {
-                if (p.ci % chunk) continue;
-                for (int64_t parts : {1, 2}) {
-                    int64_t panel = p.oh / parts;
-                    if (p.oh % parts || panel % k.ty) continue;
-                    k.chunk = chunk;
-                    k.panel = static_cast<int>(panel);
-                    out.push_back(k);
-                    added++;
+    // Long reductions in chunks over panels of rows, with tiles that divide
+    // the output exactly (an update cannot recompute a point): the ones
+    // holding the most accumulators.
+    if (p.ci >= 256 && !p.fc && p.co % lanes == 0) {
+        std::vector<Scored> panels;
+        for (int v = 1; v <= 4; v++) {
+            if (p.co % (v * lanes)) continue;
+            for (int ty = 1; ty <= 4; ty++)
+                for (int tx = 1; tx <= p.ow; tx++) {
+                    if (p.ow % tx || p.oh % ty || !tile_fits(v, tx * ty, regs) || v * tx * ty < 7)
+                        continue;
+                    ConvSchedule k;
+                    k.block = v * lanes;
+                    k.vector = lanes;
+                    k.tx = tx;
+                    k.ty = ty;
+                    k.chunk = p.ci % 256 == 0 ? 256 : 128;
+                    if (p.ci % k.chunk) continue;
+                    k.panel = static_cast<int>(p.oh);
+                    panels.push_back({-double(v * tx * ty), k});
                 }
-            }
         }
+        std::stable_sort(panels.begin(), panels.end(), [](const Scored &a, const Scored &b) { return a.cost < b.cost; });
+        for (size_t i = 0; i < panels.size() && i < 4; i++) out.push_back(panels[i].s);
     }
     // Winograd candidates compete in their own list, so the direct ones
     // are always measured too.
