@@ -99,6 +99,9 @@ void bench_report(jit::JitNetwork &net, const std::string &name, const BenchOpti
                   std::ostream &out, std::ostream &err) {
     std::ios::fmtflags flags = out.flags();
     std::streamsize precision = out.precision();
+    if (double busy = tune::busy_share(0.3); busy > 0.15)
+        err << "netc bench: warning: other processes use " << static_cast<int>(busy * 100)
+            << "% of the CPUs; these timings are unreliable\n";
     auto xs = random_inputs(net, o.batch);
     std::vector<std::vector<float>> ys;
     for (int k = 0; k < net.outputs(); k++) ys.emplace_back(net.output_size(k, o.batch));
@@ -130,6 +133,10 @@ void bench_report(jit::JitNetwork &net, const std::string &name, const BenchOpti
 }
 
 void profile_report(jit::JitNetwork &net, int batch, int64_t steps, int threads, std::ostream &out) {
+    double busy = tune::busy_share(0.5);
+    if (busy > 0.15)
+        out << "warning: other processes use " << static_cast<int>(busy * 100)
+            << "% of the CPUs; these timings are unreliable\n";
     auto xs = random_inputs(net, batch);
     std::vector<std::vector<float>> ys;
     for (int k = 0; k < net.outputs(); k++) ys.emplace_back(net.output_size(k, batch));

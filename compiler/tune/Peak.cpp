@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -47,6 +49,24 @@ double sse(long iters) { NETC_FMA_CHAINS(__m128, 12, _mm_set1_ps, mul_add, 8) }
 #undef NETC_FMA_CHAINS
 
 }  // namespace
+
+double busy_share(double seconds) {
+    auto read = [](uint64_t &busy, uint64_t &total) {
+        std::ifstream f("/proc/stat");
+        std::string cpu;
+        uint64_t v[8] = {};
+        if (!(f >> cpu) || cpu != "cpu") return false;
+        for (auto &x : v) f >> x;
+        busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
+        total = busy + v[3] + v[4];
+        return bool(f);
+    };
+    uint64_t b0, t0, b1, t1;
+    if (!read(b0, t0)) return -1;
+    std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+    if (!read(b1, t1) || t1 <= t0) return -1;
+    return double(b1 - b0) / double(t1 - t0);
+}
 
 Peak measure_fma_peak(const Halide::Target &t, int threads) {
     Peak p;
