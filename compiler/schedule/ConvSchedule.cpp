@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <sstream>
 
 namespace netc::schedule {
@@ -19,8 +20,11 @@ std::string ConvProblem::signature() const {
     return s.str();
 }
 
+// NETC_NO_WINOGRAD=1 makes every layer direct, tuned ones included: a way
+// to tell a Winograd layer's rounding from a bug.
 bool ConvProblem::winograd_eligible() const {
-    return !fc && kh == 3 && kw == 3 && stride_h == 1 && stride_w == 1 && rate_h == 1 && rate_w == 1;
+    static const bool disabled = getenv("NETC_NO_WINOGRAD") != nullptr;
+    return !disabled && !fc && kh == 3 && kw == 3 && stride_h == 1 && stride_w == 1 && rate_h == 1 && rate_w == 1;
 }
 
 std::string ConvSchedule::str() const {
