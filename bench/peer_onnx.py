@@ -1,60 +1,69 @@
-"""ONNX Runtime peer for bench/compare.sh: torchvision resnet50 (the model
-peer_torch.py runs, the same 8.2 GFLOP per image as resnet_v2_50), random
-weights, exported once with torch.onnx.export (NCHW float32, static batch) and
-run by onnxruntime's CPU execution provider with all graph optimizations
-(ORT_ENABLE_ALL), --threads intra-op threads, the reference protocol
-(burn-in, then timed steps). Prints one line: `onnx MEAN SD` (seconds per
-batch), or `onnx skipped: ONNX Runtime not available: REASON` and exits 3.
+"""ONNX Runtime and OpenVINO peers: the twin's ONNX export (export_onnx.py),
+the reference protocol, --threads threads.
 
-Run with build/bench-venv's python (bench/setup_bench_venv.sh): onnxruntime
-from PyPI there, torch/torchvision/numpy from Debian through
---system-site-packages. The exported model is cached under --workdir."""
-import os
-import sys
-import warnings
+  --engine ort       CPU execution provider, ORT_ENABLE_ALL graph
+                     optimizations, intra-op threads = --threads, sequential
+  --engine openvino  CPU plugin, INFERENCE_PRECISION_HINT=f32 (on a CPU with
+                     bf16 or fp16 units OpenVINO would otherwise run in them),
+                     PERFORMANCE_HINT=LATENCY, INFERENCE_NUM_THREADS=--threads;
+                     refuses to time a model any of whose operations the
+                     compiled model executes in another precision
+
+Run with the runtimes venv's python (bench/setup_bench_venv.sh runtimes):
+onnxruntime and openvino from PyPI there, numpy from Debian."""
+import numpy as np
 
 import protocol
 
 p = protocol.arguments(__doc__)
-p.add_argument("--workdir", default="build/bench")
-p.add_argument("--opset", type=int, default=17)  # torch 1.13 exports up to 17
+p.add_argument("--engine", required=True, choices=["ort", "openvino"])
+p.add_argument("--model", required=True, help="the .onnx file")
 a = p.parse_args()
 
-try:
-    import onnxruntime as ort
-except Exception as e:  # ImportError, or a wheel that does not load here
-    print("onnx skipped: ONNX Runtime not available: %s: %s" % (type(e).__name__, e))
-    sys.exit(3)
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-import torchvision  # noqa: E402
+
+def ort_step():
+    try:
+        import onnxruntime as ort
+    except Exception as e:  # ImportError, or a wheel that does not load here
+        protocol.skip("ONNX Runtime not available: %s: %s" % (type(e).__name__, e))
+    so = ort.SessionOptions()
+    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    so.intra_op_num_threads = a.threads  # the calling thread counts as one of them
+    so.inter_op_num_threads = 1
+    so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    so.log_severity_level = 3
+    sess = ort.InferenceSession(a.model, sess_options=so, providers=["CPUExecutionProvider"])
+    inp = sess.get_inputs()[0]
+    feed = {inp.name: np.random.default_rng(0).standard_normal(inp.shape, dtype=np.float32)}
+    return (lambda: sess.run(None, feed)), dict(version=ort.__version__)
 
 
-def export(path):
-    """torchvision resnet50, random weights (seed 0), to ONNX at `path`."""
-    torch.manual_seed(0)
-    model = torchvision.models.resnet50().eval()
-    x = torch.randn(a.batch, 3, 224, 224)
-    tmp = "%s.tmp%d" % (path, os.getpid())
-    with torch.no_grad(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(model, x, tmp, opset_version=a.opset, do_constant_folding=True,
-                          input_names=["input"], output_names=["logits"])
-    os.replace(tmp, path)  # a run killed mid-export leaves no half-written cache
+def openvino_step():
+    try:
+        import openvino as ov
+    except Exception as e:
+        protocol.skip("OpenVINO not available: %s: %s" % (type(e).__name__, e))
+    core = ov.Core()
+    config = {"INFERENCE_PRECISION_HINT": "f32", "PERFORMANCE_HINT": "LATENCY",
+              "INFERENCE_NUM_THREADS": str(a.threads)}
+    compiled = core.compile_model(core.read_model(a.model), "CPU", config)
+    hint = compiled.get_property("INFERENCE_PRECISION_HINT")
+    # What each operation of the compiled graph really executes in (the hint
+    # alone is a request); constants keep whatever type they were given.
+    precisions = {}
+    for op in compiled.get_runtime_model().get_ops():
+        rt = op.get_rt_info()
+        if rt["layerType"].astype(str) != "Const":
+            prec = rt["runtimePrecision"].astype(str)
+            precisions[prec] = precisions.get(prec, 0) + 1
+    if hint != ov.Type.f32 or set(precisions) - {"f32", "i32", "i64", "boolean"}:
+        raise SystemExit("peer_onnx: OpenVINO executes operations in %s (hint %s), not f32: not timed"
+                         % (precisions, hint))
+    request = compiled.create_infer_request()
+    shape = list(compiled.input(0).shape)
+    request.set_input_tensor(ov.Tensor(np.random.default_rng(0).standard_normal(shape, dtype=np.float32)))
+    return request.infer, dict(version=ov.get_version(), runtime_precisions=precisions)
 
 
-os.makedirs(a.workdir, exist_ok=True)
-path = os.path.join(a.workdir, "resnet50_b%d_opset%d_torch%s.onnx" % (a.batch, a.opset, torch.__version__))
-if not os.path.exists(path):
-    export(path)
-
-so = ort.SessionOptions()
-so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-so.intra_op_num_threads = a.threads  # the calling thread counts as one of them
-so.inter_op_num_threads = 1
-so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-so.log_severity_level = 3
-sess = ort.InferenceSession(path, sess_options=so, providers=["CPUExecutionProvider"])
-name = sess.get_inputs()[0].name
-feed = {name: np.random.default_rng(0).standard_normal([a.batch, 3, 224, 224], dtype=np.float32)}
-protocol.run("onnx", lambda: sess.run(None, feed), a)
+step, info = ort_step() if a.engine == "ort" else openvino_step()
+protocol.run(a.engine, step, a, **info)

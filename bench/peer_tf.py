@@ -1,7 +1,7 @@
-"""TensorFlow peer for bench/compare.sh: TF-slim's own resnet_v2_50, the
-very network netc compiles, random weights, graph mode (oneDNN), the
-reference protocol. Prints `tf MEAN SD` (seconds per batch). Run with the
-oracle venv's python (tensorflow-cpu + tf-slim)."""
+"""TensorFlow peer: TF-slim's own resnet_v2_50, the very network netc
+compiles, random weights, graph mode (oneDNN), the reference protocol. Run
+with the oracle venv's python (tests/oracle/setup_oracle.sh: tensorflow-cpu
+2.12 + tf-slim)."""
 import os
 import warnings
 
@@ -24,4 +24,4 @@ config = v1.ConfigProto(intra_op_parallelism_threads=a.threads, inter_op_paralle
 with v1.Session(config=config) as sess:
     sess.run(v1.global_variables_initializer())
     feed = {x: np.random.default_rng(0).standard_normal([a.batch, 224, 224, 3], dtype=np.float32)}
-    protocol.run("tf", lambda: sess.run(logits, feed), a)
+    protocol.run("tf", lambda: sess.run(logits, feed), a, version=tf.__version__)

@@ -1,11 +1,14 @@
 """The reference protocol shared by the bench peers (SPEC 7): the same
 command line (--batch, --steps, --burn-in, --threads), burn-in steps, then
-timed steps, and one output line `NAME MEAN SD` in seconds per batch, which
-bench/compare.sh reads."""
-import argparse
-import time
+timed steps, and one result line the orchestrator (bench.py) reads:
 
-import numpy as np
+  RESULT {"peer": NAME, "mean": S, "sd": S, "steps": N, ...}   (seconds per batch)
+
+A peer that cannot run prints `SKIP reason` and exits 3."""
+import argparse
+import json
+import sys
+import time
 
 
 def arguments(description):
@@ -18,14 +21,29 @@ def arguments(description):
     return p
 
 
-def run(name, step, a):
-    """Runs step() a.burn_in times untimed, then a.steps times timed, and
-    prints the protocol line."""
-    for _ in range(a.burn_in):
+def skip(reason):
+    print("SKIP %s" % reason, flush=True)
+    sys.exit(3)
+
+
+def time_steps(step, burn_in, steps):
+    """Runs step() burn_in times untimed, then returns the times of `steps` more."""
+    for _ in range(burn_in):
         step()
     times = []
-    for _ in range(a.steps):
+    for _ in range(steps):
         t0 = time.perf_counter()
         step()
         times.append(time.perf_counter() - t0)
-    print("%s %.6f %.6f" % (name, np.mean(times), np.std(times)))
+    return times
+
+
+def run(name, step, a, **info):
+    """The protocol on step(), then the result line; `info` (versions, the
+    layout chosen, ...) goes into it as it is."""
+    times = time_steps(step, a.burn_in, a.steps)
+    mean = sum(times) / len(times)
+    sd = (sum((t - mean) ** 2 for t in times) / len(times)) ** 0.5
+    result = dict(peer=name, mean=mean, sd=sd, steps=a.steps, burn_in=a.burn_in, batch=a.batch,
+                  threads=a.threads, **info)
+    print("RESULT " + json.dumps(result), flush=True)

@@ -11,6 +11,9 @@ packages=(
   # The instrumented test build: libFuzzer and the sanitizers' runtimes come
   # with clang; valgrind checks the C ABI's fault paths for leaks.
   clang-14 libclang-rt-14-dev valgrind
+  # Model import: Debian's ONNX library (protobuf, checker, shape inference)
+  # and the ONNX backend node tests.
+  libonnx-dev libprotobuf-dev libonnx-testdata python3-onnx
   # Reference oracles for the tests (never used by netc itself).
   python3 python3-venv python3-numpy python3-torch python3-torchvision
 )

@@ -98,14 +98,29 @@ std::string c_header(const Abi &abi) {
       << " * Weights: " << (abi.weights_embedded ? "embedded" : "none") << ". */\n"
       << "#ifndef " << guard << "\n#define " << guard << "\n\n"
       << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
-    h << "/* Per-image shapes: the input is NHWC float32, the output float32. */\n";
+    // One network input and output: _INPUT_* and _OUTPUT_*; several: the
+    // same per argument, _INPUT0_*, _INPUT1_*, ..., _OUTPUT0_*, ...
+    const bool single = abi.inputs.size() == 1 && abi.outputs.size() == 1;
+    h << "/* Per-image shapes: inputs are NHWC (or [N, K]) float32, outputs float32. */\n";
+    h << "#define " << e << "_INPUTS " << abi.inputs.size() << "\n#define " << e << "_OUTPUTS " << abi.outputs.size()
+      << "\n";
     const char *names[] = {"H", "W", "C"};
-    if (abi.input.size() == 3)
-        for (int i = 0; i < 3; i++) h << "#define " << e << "_INPUT_" << names[i] << " " << abi.input[i] << "\n";
-    h << "#define " << e << "_INPUT_SIZE " << product(abi.input) << "\n";
-    h << "#define " << e << "_OUTPUT_SIZE " << product(abi.output) << "\n";
-    h << "#define " << e << "_OUTPUT_RANK " << abi.output.size() << "\n";
-    for (size_t i = 0; i < abi.output.size(); i++) h << "#define " << e << "_OUTPUT_DIM" << i << " " << abi.output[i] << "\n";
+    for (size_t k = 0; k < abi.inputs.size(); k++) {
+        std::string p = e + "_INPUT" + (single ? "" : std::to_string(k)) + "_";
+        const auto &in = abi.inputs[k];
+        if (!single) h << "/* input " << k << ": " << abi.input_names[k] << " */\n";
+        if (in.size() == 3)
+            for (int i = 0; i < 3; i++) h << "#define " << p << names[i] << " " << in[i] << "\n";
+        h << "#define " << p << "SIZE " << product(in) << "\n";
+    }
+    for (size_t k = 0; k < abi.outputs.size(); k++) {
+        std::string p = e + "_OUTPUT" + (single ? "" : std::to_string(k)) + "_";
+        const auto &out = abi.outputs[k];
+        if (!single) h << "/* output " << k << ": " << abi.output_names[k] << " */\n";
+        h << "#define " << p << "SIZE " << product(out) << "\n";
+        h << "#define " << p << "RANK " << out.size() << "\n";
+        for (size_t i = 0; i < out.size(); i++) h << "#define " << p << "DIM" << i << " " << out[i] << "\n";
+    }
     h << "/* The largest batch one call takes. A large batch runs in passes of " << abi.head_pass
       << " image" << (abi.head_pass == 1 ? "" : "s") << ",\n * whose activations fit in cache";
     if (abi.tail_pass > abi.head_pass)
@@ -124,11 +139,20 @@ std::string c_header(const Abi &abi) {
     for (int i = 0; i < kCodes; i++)
         h << "#define " << codes[i] << " " << (i ? kFirstError + i - 1 : 0) << "  /* " << kMessages[i] << " */\n";
     h << "#endif\n\n";
-    h << "/* Runs the network on `batch` images: input holds batch * " << e << "_INPUT_SIZE floats, output\n"
-      << " * receives batch * " << e << "_OUTPUT_SIZE. Returns 0, or an error code for "
-      << e << "_error_message.\n * Safe to call from several threads at once. */\n"
-      << "int " << e << "(const float *input, float *output, int batch);\n\n"
-      << "/* Sets the worker threads of the Halide runtime, which every netc network in the\n"
+    if (single) {
+        h << "/* Runs the network on `batch` images: input holds batch * " << e << "_INPUT_SIZE floats, output\n"
+          << " * receives batch * " << e << "_OUTPUT_SIZE. Returns 0, or an error code for " << e
+          << "_error_message.\n * Safe to call from several threads at once. */\n"
+          << "int " << e << "(const float *input, float *output, int batch);\n\n";
+    } else {
+        h << "/* Runs the network on `batch` images: each input holds batch * its _INPUTk_SIZE floats, each\n"
+          << " * output receives batch * its _OUTPUTk_SIZE. Returns 0, or an error code for " << e
+          << "_error_message.\n * Safe to call from several threads at once. */\nint " << e << "(";
+        for (size_t k = 0; k < abi.inputs.size(); k++) h << "const float *" << abi.input_names[k] << ", ";
+        for (size_t k = 0; k < abi.outputs.size(); k++) h << "float *" << abi.output_names[k] << ", ";
+        h << "int batch);\n\n";
+    }
+    h << "/* Sets the worker threads of the Halide runtime, which every netc network in the\n"
       << " * process shares; n <= 0 restores the default (all cores, or $HL_NUM_THREADS).\n"
       << " * Returns the previous count. */\n"
       << "int " << e << "_set_num_threads(int n);\n\n"
@@ -216,7 +240,9 @@ std::string abi_llvm_assembly(const Abi &abi) {
             o << (w ? ", " : "") << "i64 " << word;
         }
         o << "]\n";
-        o << "declare i32 @" << abi.variants[v].run << "(i8*, i8*, i32, i8*)\n";
+        o << "declare i32 @" << abi.variants[v].run << "(";
+        for (size_t k = 0; k < abi.inputs.size() + abi.outputs.size(); k++) o << "i8*, ";
+        o << "i32, i8*)\n";
     }
     // The activation arena is kept between calls: taken with an atomic
     // exchange (a concurrent call allocates its own) and put back after.
@@ -229,10 +255,21 @@ std::string abi_llvm_assembly(const Abi &abi) {
       << "define void @" << e << "_release_memory() {\n"
       << "  %old = atomicrmw xchg i64* @" << e << "_arena, i64 0 seq_cst\n"
       << "  %p = inttoptr i64 %old to i8*\n  call void @free(i8* %p)\n  ret void\n}\n";
-    o << "\ndefine i32 @" << e << "(float* %input, float* %output, i32 %batch) {\n"
-      << "  %no_in = icmp eq float* %input, null\n  br i1 %no_in, label %null_in, label %check_out\n"
-      << "null_in:\n  ret i32 " << kNullInput << "\n"
-      << "check_out:\n  %no_out = icmp eq float* %output, null\n  br i1 %no_out, label %null_out, label %check_batch\n"
+    // One pointer per input, then per output; any null is refused.
+    const size_t ni = abi.inputs.size(), no = abi.outputs.size();
+    o << "\ndefine i32 @" << e << "(";
+    for (size_t k = 0; k < ni; k++) o << "float* %input" << k << ", ";
+    for (size_t k = 0; k < no; k++) o << "float* %output" << k << ", ";
+    o << "i32 %batch) {\n  br label %check_in0\n";
+    for (size_t k = 0; k < ni; k++)
+        o << "check_in" << k << ":\n  %no_in" << k << " = icmp eq float* %input" << k << ", null\n  br i1 %no_in" << k
+          << ", label %null_in, label %" << (k + 1 < ni ? "check_in" + std::to_string(k + 1) : std::string("check_out0"))
+          << "\n";
+    for (size_t k = 0; k < no; k++)
+        o << "check_out" << k << ":\n  %no_out" << k << " = icmp eq float* %output" << k << ", null\n  br i1 %no_out" << k
+          << ", label %null_out, label %" << (k + 1 < no ? "check_out" + std::to_string(k + 1) : std::string("check_batch"))
+          << "\n";
+    o << "null_in:\n  ret i32 " << kNullInput << "\n"
       << "null_out:\n  ret i32 " << kNullOutput << "\n"
       << "check_batch:\n  %small = icmp slt i32 %batch, 1\n  br i1 %small, label %bad_batch, label %check_max\n"
       << "bad_batch:\n  ret i32 " << kBadBatch << "\n"
@@ -261,7 +298,13 @@ std::string abi_llvm_assembly(const Abi &abi) {
       << "  %buf = getelementptr inbounds [1024 x i8], [1024 x i8]* @netc_last_error, i64 0, i64 0\n"
       << "  store i8 0, i8* %buf\n"
       << "  call void @netc_enter()\n"
-      << "  %in = bitcast float* %input to i8*\n  %out = bitcast float* %output to i8*\n  br label %try0\n";
+      ;
+    for (size_t k = 0; k < ni; k++) o << "  %in" << k << " = bitcast float* %input" << k << " to i8*\n";
+    for (size_t k = 0; k < no; k++) o << "  %out" << k << " = bitcast float* %output" << k << " to i8*\n";
+    std::string pointers;
+    for (size_t k = 0; k < ni; k++) pointers += "i8* %in" + std::to_string(k) + ", ";
+    for (size_t k = 0; k < no; k++) pointers += "i8* %out" + std::to_string(k) + ", ";
+    o << "  br label %try0\n";
     std::string phi = "  %r = phi i32";
     for (size_t v = 0; v < abi.variants.size(); v++) {
         o << "try" << v << ":\n  %ok" << v << " = call i32 @halide_can_use_target_features(i32 " << words << ", i64* "
@@ -269,7 +312,7 @@ std::string abi_llvm_assembly(const Abi &abi) {
           << ", i64 0, i64 0))\n  %yes" << v << " = icmp ne i32 %ok" << v << ", 0\n  br i1 %yes" << v << ", label %run"
           << v << ", label %try" << v + 1 << "\n"
           << "run" << v << ":\n  %r" << v << " = call i32 @" << abi.variants[v].run
-          << "(i8* %in, i8* %out, i32 %batch, i8* %arena)\n  br label %done\n";
+          << "(" << pointers << "i32 %batch, i8* %arena)\n  br label %done\n";
         phi += " [ %r" + std::to_string(v) + ", %run" + std::to_string(v) + " ],";
     }
     o << "try" << abi.variants.size() << ":\n  br label %done\n"

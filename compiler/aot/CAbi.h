@@ -16,8 +16,10 @@ namespace netc::aot {
 struct Abi {
     std::string entry;                 // the C symbol
     std::string source, network, object;  // for the header's comment
-    std::vector<int64_t> input;        // per image: H, W, C (or the input's dims without the batch)
-    std::vector<int64_t> output;       // per image, without the batch
+    // Per image, without the batch: H, W, C (or K); one per network input
+    // and output, in the entry's argument order, with their names.
+    std::vector<std::vector<int64_t>> inputs, outputs;
+    std::vector<std::string> input_names, output_names;
     int max_batch = 0;
     // Activation memory: per image of the head's passes and of the tail's,
     // and the images a pass of each takes (lower::MemoryLayout).

@@ -1,5 +1,7 @@
 #include "EntryFunction.h"
 
+#include <algorithm>
+
 namespace netc::aot {
 
 using namespace Halide;
@@ -15,10 +17,17 @@ public:
     Stmt build(const std::vector<KernelCall> &calls) {
         int steps = static_cast<int>(calls.size()), split = memory_.split;
         Stmt s = Block::make(in_passes(body(calls, 0, split), body(calls, split, steps)));
-        if (plan_.output == plan_.input)  // the network returns its input
-            s = Block::make(s, memcpy_(Variable::make(Handle(), "net_output"), Variable::make(Handle(), "net_input"),
-                                       i64(Variable::make(Int(32), "net_batch")) *
-                                           c64(lower::geometry(plan_.buffers[plan_.input]).image * 4)));
+        // Outputs that are an input, or a buffer an earlier output holds.
+        for (size_t k = 0; k < plan_.outputs.size(); k++) {
+            int b = plan_.outputs[k];
+            Expr from;
+            auto first = std::find(plan_.outputs.begin(), plan_.outputs.end(), b) - plan_.outputs.begin();
+            if (plan_.buffers[b].network_input) from = Variable::make(Handle(), "net_input_" + std::to_string(plan_.buffers[b].input_index));
+            else if (memory_.offset[b] < 0 && first != static_cast<long>(k)) from = Variable::make(Handle(), "net_output_" + std::to_string(first));
+            if (from.defined())
+                s = Block::make(s, memcpy_(Variable::make(Handle(), "net_output_" + std::to_string(k)), from,
+                                           i64(Variable::make(Int(32), "net_batch")) * c64(floats(plan_.buffers[b]) * 4)));
+        }
         // The tail arena follows the head's, sized for this call.
         Expr net_batch = Variable::make(Int(32), "net_batch");
         Expr tail_at = i64(min(net_batch, memory_.head_pass)) * c64(memory_.arena * 4);
@@ -29,31 +38,47 @@ public:
     // output and batch.
     Stmt body(const std::vector<KernelCall> &calls, int first, int last) {
         std::vector<Stmt> body;
-        if (first == 0 && first < last && memory_.offset[plan_.input] >= 0) body.push_back(copy_input());
+        if (first == 0 && first < last)
+            for (int b : plan_.inputs)
+                if (memory_.offset[b] >= 0) body.push_back(copy_in(b));
         for (int i = first; i < last; i++) {
             int out = plan_.steps[i].output;
             if (memory_.offset[out] >= 0 && plan_.buffers[out].has_border()) body.push_back(zero_border(out));
             body.push_back(call(calls[i]));
+            if (memory_.offset[out] >= 0)
+                for (size_t k = 0; k < plan_.outputs.size(); k++)
+                    if (plan_.outputs[k] == out) body.push_back(copy_out(out, static_cast<int>(k)));
         }
         return body.empty() ? Evaluate::make(0) : Block::make(body);
     }
 
     // As the JIT's run: the batch in tail passes, each first through the
     // head in head passes, then through the tail at once.
+    static int64_t floats(const lower::Buffer &b) {
+        int64_t n = 1;
+        for (size_t i = 1; i < b.shape.dims.size(); i++) n *= b.shape.dims[i];
+        return n;
+    }
+
     std::vector<Stmt> in_passes(Stmt head, Stmt tail) const {
-        auto floats = [](const lower::Buffer &b) {
-            int64_t n = 1;
-            for (size_t i = 1; i < b.shape.dims.size(); i++) n *= b.shape.dims[i];
-            return n;
-        };
         const int hp = memory_.head_pass, tp = memory_.tail_pass;
         Expr net_batch = Variable::make(Int(32), "net_batch");
         Expr chunk = Variable::make(Int(32), "chunk"), t0 = chunk * tp;
         Expr bt = Variable::make(Int(32), "tail_batch");
         auto at_image = [&](Expr first, Stmt s) {
-            Expr in = offset(Variable::make(Handle(), "net_input"), i64(first) * c64(floats(plan_.buffers[plan_.input]) * 4));
-            Expr out = offset(Variable::make(Handle(), "net_output"), i64(first) * c64(floats(plan_.buffers[plan_.output]) * 4));
-            return LetStmt::make("input", in, LetStmt::make("output", out, s));
+            for (size_t k = 0; k < plan_.inputs.size(); k++) {
+                std::string i = std::to_string(k);
+                Expr in = offset(Variable::make(Handle(), "net_input_" + i),
+                                 i64(first) * c64(floats(plan_.buffers[plan_.inputs[k]]) * 4));
+                s = LetStmt::make("input_" + i, in, s);
+            }
+            for (size_t k = 0; k < plan_.outputs.size(); k++) {
+                std::string o = std::to_string(k);
+                Expr out = offset(Variable::make(Handle(), "net_output_" + o),
+                                  i64(first) * c64(floats(plan_.buffers[plan_.outputs[k]]) * 4));
+                s = LetStmt::make("output_" + o, out, s);
+            }
+            return s;
         };
         Expr pass = Variable::make(Int(32), "pass"), h0 = pass * hp;
         Stmt h = LetStmt::make("batch", min(hp, bt - h0), LetStmt::make("tail_image", h0, at_image(t0 + h0, head)));
@@ -68,7 +93,8 @@ private:
     const lower::Plan &plan_;
     const lower::MemoryLayout &memory_;
     bool gpu_;
-    Expr input_ = Variable::make(Handle(), "input"), output_ = Variable::make(Handle(), "output");
+    static Expr input(int k) { return Variable::make(Handle(), "input_" + std::to_string(k)); }
+    static Expr output(int k) { return Variable::make(Handle(), "output_" + std::to_string(k)); }
     Expr batch_ = Variable::make(Int(32), "batch");
     int names_ = 0;
 
@@ -92,7 +118,10 @@ private:
     // its first image's place.
     Expr base(int b) const {
         int64_t at = memory_.offset[b];
-        if (at < 0) return plan_.buffers[b].network_input ? input_ : output_;
+        if (at < 0) {
+            if (plan_.buffers[b].network_input) return input(plan_.buffers[b].input_index);
+            return output(static_cast<int>(std::find(plan_.outputs.begin(), plan_.outputs.end(), b) - plan_.outputs.begin()));
+        }
         if (!memory_.in_tail[b]) return offset(Variable::make(Handle(), kArena), i64(batch_) * c64(at * 4));
         Expr bt = Variable::make(Int(32), "tail_batch"), first = Variable::make(Int(32), "tail_image");
         return offset(Variable::make(Handle(), "tail_arena"),
@@ -123,17 +152,22 @@ private:
         });
     }
 
-    Stmt copy_input() {
-        const lower::Buffer &in = plan_.buffers[plan_.input];
-        lower::InteriorRows r = lower::interior_rows(in);
+    // A network input with a border is copied into its padded arena buffer;
+    // an output a padded convolution also reads is copied out of it.
+    Stmt copy_in(int b) { return Block::make(zero_border(b), copy_rows(b, input(plan_.buffers[b].input_index), true)); }
+    Stmt copy_out(int b, int k) { return copy_rows(b, output(k), false); }
+
+    Stmt copy_rows(int b, Expr caller, bool in) {
+        const lower::Buffer &buf = plan_.buffers[b];
+        lower::InteriorRows r = lower::interior_rows(buf);
         std::string n = fresh("n"), y = fresh("y");
         Expr row = i64(Variable::make(Int(32), n)) * c64(r.rows) + i64(Variable::make(Int(32), y));
-        Expr dst = offset(base(plan_.input), i64(Variable::make(Int(32), n)) * c64(lower::geometry(in).image * 4) +
-                                                 c64(r.at * 4) + i64(Variable::make(Int(32), y)) * c64(r.stride * 4));
-        Stmt copy = memcpy_(dst, offset(input_, row * c64(r.row * 4)), c64(r.row * 4));
+        Expr arena = offset(base(b), i64(Variable::make(Int(32), n)) * c64(lower::geometry(buf).image * 4) +
+                                         c64(r.at * 4) + i64(Variable::make(Int(32), y)) * c64(r.stride * 4));
+        Expr flat = offset(caller, row * c64(r.row * 4));
+        Stmt copy = in ? memcpy_(arena, flat, c64(r.row * 4)) : memcpy_(flat, arena, c64(r.row * 4));
         copy = For::make(y, 0, static_cast<int32_t>(r.rows), ForType::Serial, DeviceAPI::None, copy);
-        copy = For::make(n, 0, batch_, ForType::Serial, DeviceAPI::None, copy);
-        return Block::make(zero_border(plan_.input), copy);
+        return For::make(n, 0, batch_, ForType::Serial, DeviceAPI::None, copy);
     }
 
     Expr view(const CallArg &a, bool interior, bool input) {
@@ -206,11 +240,15 @@ private:
 
 LoweredFunc entry_function(const std::string &name, const lower::Plan &plan, const lower::MemoryLayout &memory,
                            const std::vector<KernelCall> &calls, bool gpu) {
-    std::vector<LoweredArgument> args = {
-        LoweredArgument("net_input", Argument::InputScalar, Handle(), 0, ArgumentEstimates{}),
-        LoweredArgument("net_output", Argument::InputScalar, Handle(), 0, ArgumentEstimates{}),
+    std::vector<LoweredArgument> args;
+    for (size_t k = 0; k < plan.inputs.size(); k++)
+        args.emplace_back("net_input_" + std::to_string(k), Argument::InputScalar, Handle(), 0, ArgumentEstimates{});
+    for (size_t k = 0; k < plan.outputs.size(); k++)
+        args.emplace_back("net_output_" + std::to_string(k), Argument::InputScalar, Handle(), 0, ArgumentEstimates{});
+    std::vector<LoweredArgument> rest = {
         LoweredArgument("net_batch", Argument::InputScalar, Int(32), 0, ArgumentEstimates{}),
         LoweredArgument("arena", Argument::InputScalar, Handle(), 0, ArgumentEstimates{})};
+    args.insert(args.end(), rest.begin(), rest.end());
     return LoweredFunc(name, args, EntryBuilder(plan, memory, gpu).build(calls), LinkageType::Internal);
 }
 

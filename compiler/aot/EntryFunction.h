@@ -30,7 +30,8 @@ struct KernelCall {
     std::vector<CallArg> args;
 };
 
-// `int name(void *input, void *output, int32 batch, void *arena)`; the caller
+// `int name(void *input_0, ..., void *output_0, ..., int32 batch, void *arena)`,
+// a pointer per network input and output in order; the caller
 // checks the arguments and supplies the activation arena, 64-byte aligned,
 // of MemoryLayout::floats(batch) floats (the C ABI wrapper does both).
 // gpu: the kernels run on a device; activations are copied to and from it

@@ -110,9 +110,20 @@ int Driver::compile_command(int m) {
     abi.source = opt_.file;
     abi.network = g->name;
     abi.object = outputs["obj"];
-    const auto &in = plan.buffers[plan.input].shape.dims, &out = plan.buffers[plan.output].shape.dims;
-    abi.input.assign(in.begin() + 1, in.end());
-    abi.output.assign(out.begin() + 1, out.end());
+    for (size_t k = 0; k < plan.inputs.size(); k++) {
+        const auto &d = plan.buffers[plan.inputs[k]].shape.dims;
+        abi.inputs.emplace_back(d.begin() + 1, d.end());
+        abi.input_names.push_back(g->node(g->inputs[k]).name);
+    }
+    for (size_t k = 0; k < plan.outputs.size(); k++) {
+        const auto &d = plan.buffers[plan.outputs[k]].shape.dims;
+        abi.outputs.emplace_back(d.begin() + 1, d.end());
+        abi.output_names.push_back(g->output_names[k]);
+    }
+    // They name C parameters in the header.
+    for (auto *names : {&abi.input_names, &abi.output_names})
+        for (auto &n : *names)
+            if (!is_c_identifier(n)) n = "arg_" + std::to_string(&n - names->data());
     std::vector<aot::NetworkModule> variants;
     for (size_t i = 0; i < targets.size(); i++) {
         // One runtime per object, carried by the last (most portable) variant.

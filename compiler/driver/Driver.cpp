@@ -167,6 +167,14 @@ int Driver::run() {
         return kExitOk;
     }
     if (opt_.command == "repl") return repl::run_repl(out_, err_);
+    if (opt_.command == "import") {
+        try {
+            return import_command();
+        } catch (const rt::IOError &e) {
+            err_ << "netc: error: " << e.what() << "\n";
+            return kExitUserError;
+        }
+    }
     bool aot = opt_.command == "compile" && aot_requested();
     if (aot && opt_.output.empty()) {
         err_ << "netc: error: compiling ahead of time needs -o NAME.o\n";

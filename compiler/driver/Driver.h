@@ -57,6 +57,9 @@ private:
     int bench_command(int m);
     int emit_codegen(const ir::Graph &g, const std::string &kind, std::ostream &os);
 
+    // Model import (Import.cpp).
+    int import_command();
+
     // Measurement (Tune.cpp).
     int tune_command(int m);
     int profile_command(int m);

@@ -49,56 +49,41 @@ std::vector<float> random_input(int64_t size) {
     return x;
 }
 
-void check_input(const ir::Graph &g, const rt::Array &x, const std::string &file, const std::string &resize) {
-    const ir::Shape &want = g.node(g.inputs[0]).shape;
-    if (x.shape.size() != want.dims.size() || x.shape[0] < 1 ||
-        !std::equal(want.dims.begin() + 1, want.dims.end(), x.shape.begin() + 1))
-        throw rt::IOError(file + ": input has shape " + x.shape_str() + "; network '" + g.name + "' expects " +
-                          want.str(g.batch_symbol) +
-                          (want.rank() == 4 ? " (" + resize + " runs it at another size)" : ""));
-    if (x.shape[0] > (1 << 20))
-        throw rt::IOError(file + ": batch of " + std::to_string(x.shape[0]) + " is too large");
-}
-
-rt::Array read_input(const ir::Graph &g, const std::string &file, const std::string &resize) {
-    rt::Array x;
-    try {
-        x = rt::read_npy(file);
-    } catch (const rt::IOError &e) {
-        // A file that is not there says so; one netc cannot use says what would do.
-        if (!std::ifstream(file)) throw;
-        throw rt::IOError(std::string(e.what()) + " (network '" + g.name + "' takes a float32 array of shape " +
-                          g.node(g.inputs[0]).shape.str(g.batch_symbol) + ")");
-    }
-    check_input(g, x, file, resize);
-    return x;
-}
-
-void run_report(jit::JitNetwork &net, const std::string &name, const rt::Array &x, const std::string &output,
-                const Compiled &compiled, std::ostream &out) {
+void run_report(jit::JitNetwork &net, const ir::Graph &g, const std::vector<rt::Array> &inputs,
+                const std::vector<std::string> &outputs, const Compiled &compiled, std::ostream &out) {
     std::ios::fmtflags flags = out.flags();
     std::streamsize precision = out.precision();
-    int batch = static_cast<int>(x.shape[0]);
-    rt::Array y;
-    y.shape = net.output_shape(batch);
-    y.data.resize(y.size());
+    int batch = static_cast<int>(inputs.at(0).shape[0]);
+    std::vector<rt::Array> ys(net.outputs());
+    std::vector<const float *> in;
+    std::vector<float *> outp;
+    for (auto &x : inputs) in.push_back(x.data.data());
+    for (int k = 0; k < net.outputs(); k++) {
+        ys[k].shape = net.output_shape(k, batch);
+        ys[k].data.resize(ys[k].size());
+        outp.push_back(ys[k].data.data());
+    }
     double t0 = now_ms();
-    net.run(x.data.data(), y.data.data(), batch);
+    net.run(in, outp, batch);
     double run_ms = now_ms() - t0;
-    if (!output.empty()) rt::write_npy(output, y);
-    out << name << ": output " << y.shape_str();
-    if (!output.empty()) out << " -> " << output;
-    out << "\n";
-    if (y.shape.size() == 2 && y.shape[1] >= 5) {
-        int64_t k = y.shape[1];
-        for (int n = 0; n < batch && n < 8; n++) {
-            std::vector<int64_t> idx(k);
-            std::iota(idx.begin(), idx.end(), 0);
-            const float *row = y.data.data() + n * k;
-            std::partial_sort(idx.begin(), idx.begin() + 5, idx.end(), [&](int64_t a, int64_t b) { return row[a] > row[b]; });
-            out << "  image " << n << " top-5:";
-            for (int i = 0; i < 5; i++) out << " " << idx[i] << " (" << std::setprecision(4) << row[idx[i]] << ")";
-            out << "\n";
+    for (int k = 0; k < net.outputs(); k++) {
+        const rt::Array &y = ys[k];
+        if (!outputs[k].empty()) rt::write_npy(outputs[k], y);
+        out << g.name << ": output " << (net.outputs() > 1 ? g.output_names[k] + " " : "") << y.shape_str();
+        if (!outputs[k].empty()) out << " -> " << outputs[k];
+        out << "\n";
+        if (y.shape.size() == 2 && y.shape[1] >= 5) {
+            int64_t n = y.shape[1];
+            for (int b = 0; b < batch && b < 8; b++) {
+                std::vector<int64_t> idx(n);
+                std::iota(idx.begin(), idx.end(), 0);
+                const float *row = y.data.data() + b * n;
+                std::partial_sort(idx.begin(), idx.begin() + 5, idx.end(),
+                                  [&](int64_t a, int64_t c) { return row[a] > row[c]; });
+                out << "  image " << b << " top-5:";
+                for (int i = 0; i < 5; i++) out << " " << idx[i] << " (" << std::setprecision(4) << row[idx[i]] << ")";
+                out << "\n";
+            }
         }
     }
     out << std::fixed << std::setprecision(1) << "  JIT compile ";
@@ -114,19 +99,29 @@ void bench_report(jit::JitNetwork &net, const std::string &name, const BenchOpti
                   std::ostream &out, std::ostream &err) {
     std::ios::fmtflags flags = out.flags();
     std::streamsize precision = out.precision();
-    std::vector<float> x = random_input(net.input_size(o.batch)), y(net.output_size(o.batch));
-    for (int64_t i = 0; i < o.burn_in; i++) net.run(x.data(), y.data(), o.batch);
+    if (double busy = tune::busy_share(0.3); busy > 0.15)
+        err << "netc bench: warning: other processes use " << static_cast<int>(busy * 100)
+            << "% of the CPUs; these timings are unreliable\n";
+    auto xs = random_inputs(net, o.batch);
+    std::vector<std::vector<float>> ys;
+    for (int k = 0; k < net.outputs(); k++) ys.emplace_back(net.output_size(k, o.batch));
+    std::vector<const float *> in;
+    std::vector<float *> outp;
+    for (auto &x : xs) in.push_back(x.data());
+    for (auto &y : ys) outp.push_back(y.data());
+    for (int64_t i = 0; i < o.burn_in; i++) net.run(in, outp, o.batch);
     std::vector<double> secs;
     for (int64_t i = 0; i < o.steps; i++) {
         double t0 = now_ms();
-        net.run(x.data(), y.data(), o.batch);
+        net.run(in, outp, o.batch);
         secs.push_back((now_ms() - t0) / 1000.0);
     }
     double mean = std::accumulate(secs.begin(), secs.end(), 0.0) / secs.size(), var = 0;
     for (double s : secs) var += (s - mean) * (s - mean);
     double sd = std::sqrt(var / secs.size());
-    for (float v : y)
-        if (!std::isfinite(v)) throw rt::IOError("the network produced a non-finite value");
+    for (auto &y : ys)
+        for (float v : y)
+            if (!std::isfinite(v)) throw rt::IOError("the network produced a non-finite value");
     out << name << " batch " << o.batch << ": JIT compile ";
     if (compiled.cached) out << "cached\n";
     else out << std::fixed << std::setprecision(2) << compiled.ms / 1000.0 << " s\n";
@@ -138,10 +133,20 @@ void bench_report(jit::JitNetwork &net, const std::string &name, const BenchOpti
 }
 
 void profile_report(jit::JitNetwork &net, int batch, int64_t steps, int threads, std::ostream &out) {
-    std::vector<float> x = random_input(net.input_size(batch)), y(net.output_size(batch));
-    for (int i = 0; i < 3; i++) net.run(x.data(), y.data(), batch);
+    double busy = tune::busy_share(0.5);
+    if (busy > 0.15)
+        out << "warning: other processes use " << static_cast<int>(busy * 100)
+            << "% of the CPUs; these timings are unreliable\n";
+    auto xs = random_inputs(net, batch);
+    std::vector<std::vector<float>> ys;
+    for (int k = 0; k < net.outputs(); k++) ys.emplace_back(net.output_size(k, batch));
+    std::vector<const float *> in;
+    std::vector<float *> outp;
+    for (auto &x : xs) in.push_back(x.data());
+    for (auto &y : ys) outp.push_back(y.data());
+    for (int i = 0; i < 3; i++) net.run(in, outp, batch);
     net.enable_profile();
-    for (int64_t i = 0; i < steps; i++) net.run(x.data(), y.data(), batch);
+    for (int64_t i = 0; i < steps; i++) net.run(in, outp, batch);
     tune::Peak peak = tune::measure_fma_peak(net.target(), threads);
     print_profile(out, net, static_cast<int>(steps), batch, peak);
 }
@@ -221,21 +226,16 @@ int Driver::run_command(int m) {
     auto g = entry_graph(m);
     if (!g) return fail();
     auto w = network_weights(*g, false);
-    // The input is checked before the (seconds-long) compile.
-    rt::Array x;
-    if (!opt_.input.empty()) {
-        stage("read input");
-        x = exec::read_input(*g, opt_.input, "--image-size H,W");
-    } else {
-        // No input given: a fixed pseudo-random image, so a run shows the pipeline works.
-        x.shape = g->node(g->inputs[0]).shape.dims;
-        x.shape[0] = std::max<int64_t>(1, opt_.batch);
-        x.data = exec::random_input(x.size());
-        err_ << "netc: no --input given; using a pseudo-random " << x.shape_str() << " image\n";
-    }
+    // Inputs and output names are checked before the (seconds-long) compile.
+    stage("read inputs");
+    std::vector<exec::NamedFile> in, out;
+    for (auto &spec : opt_.inputs) in.push_back(exec::named_file(spec));
+    for (auto &spec : opt_.outputs) out.push_back(exec::named_file(spec));
+    auto xs = exec::read_inputs(*g, in, opt_.batch, "--image-size H,W", err_);
+    auto files = exec::output_files(*g, out);
     auto net = compile(*g, w);
     stage("run");
-    exec::run_report(*net, g->name, x, opt_.output, {compile_ms_, false}, out_);
+    exec::run_report(*net, *g, xs, files, {compile_ms_, false}, out_);
     return kExitOk;
 }
 

@@ -24,14 +24,30 @@ Halide::Target parse_target(const std::string &spec, const std::string &what);
 // A fixed pseudo-random standard-normal image batch (no --input, and bench).
 std::vector<float> random_input(int64_t size);
 
-// rt::IOError unless x (read from `file`) fits g's input at some batch size;
-// for an image of another size the message adds `resize`, the way to ask
-// for that size.
-void check_input(const ir::Graph &g, const rt::Array &x, const std::string &file, const std::string &resize);
+// rt::IOError unless x (read from `file`) fits g's input k at some batch
+// size; for an image of another size the message adds `resize`, the way to
+// ask for that size.
+void check_input(const ir::Graph &g, int k, const rt::Array &x, const std::string &file, const std::string &resize);
+// Reads `file` as g's input k, or throws rt::IOError naming the file and the
+// shape the network takes.
+rt::Array read_input(const ir::Graph &g, int k, const std::string &file, const std::string &resize);
 
-// Reads `file` as g's input and checks it; a file netc cannot use (another
-// dtype, column-major, truncated) names what the network takes.
-rt::Array read_input(const ir::Graph &g, const std::string &file, const std::string &resize);
+// `--input NAME=FILE` or `--input FILE` (and -o alike): FILE alone names the
+// network's only input (or output).
+struct NamedFile {
+    std::string name, file;
+    std::string spec;  // as given, for messages
+};
+NamedFile named_file(const std::string &spec);
+
+// One array per network input, in order, from the files given; with none
+// given, pseudo-random ones of `batch` images (said on `note`). Every input
+// must be named once (a network of one takes an unnamed file) and all must
+// hold the same batch. rt::IOError otherwise, naming the file or the input.
+std::vector<rt::Array> read_inputs(const ir::Graph &g, const std::vector<NamedFile> &files, int64_t batch,
+                                   const std::string &resize, std::ostream &note);
+// The file each output is written to ("" for none), from -o specs.
+std::vector<std::string> output_files(const ir::Graph &g, const std::vector<NamedFile> &specs);
 
 // How the network's pipeline came to be, for the report lines.
 struct Compiled {
@@ -39,11 +55,14 @@ struct Compiled {
     bool cached = false;  // the REPL reused an earlier compile
 };
 
-// `netc run`: runs x through net, writes the output to `output` unless it is
-// empty, and prints the output's shape, each image's top-5 (for [N, K]
-// outputs) and the times.
-void run_report(jit::JitNetwork &net, const std::string &name, const rt::Array &x, const std::string &output,
-                const Compiled &compiled, std::ostream &out);
+// `netc run`: runs the inputs through net, writes each output to its file
+// (unless ""), and prints each output's shape, each image's top-5 (for
+// [N, K] outputs) and the times.
+void run_report(jit::JitNetwork &net, const ir::Graph &g, const std::vector<rt::Array> &inputs,
+                const std::vector<std::string> &outputs, const Compiled &compiled, std::ostream &out);
+
+// Pseudo-random inputs of `batch` images for each of net's inputs (bench, profile).
+std::vector<std::vector<float>> random_inputs(const jit::JitNetwork &net, int batch);
 
 struct BenchOptions {
     int batch = 1;

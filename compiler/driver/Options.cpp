@@ -7,7 +7,7 @@ namespace netc {
 
 namespace {
 
-const std::set<std::string> kCommands = {"check", "summary", "weights", "run", "bench", "profile", "tune", "repl"};
+const std::set<std::string> kCommands = {"check", "summary", "weights", "run", "bench", "profile", "tune", "import", "repl"};
 const std::set<std::string> kEmits = {"ast", "ir", "dot", "plan", "halide", "stmt",
                                       "obj", "h", "lib", "ll", "bc", "asm", "html"};
 
@@ -42,6 +42,16 @@ std::string help_text(const std::string &command) {
                "compiles then use; --tuning FILE writes (and later reads) another table, e.g. to\n"
                "compile an object for another machine. Kernels already in the table are kept\n"
                "unless --retune. Interrupting keeps what was tuned so far.\n";
+    if (command == "import")
+        return "usage: netc import MODEL.onnx -o MODEL.net [--weights MODEL.npz] [--input-shape NAME=1x3x224x224]\n"
+               "                   [--entry NAME]\n\n"
+               "Translates an ONNX model into a readable .net program (one statement per node,\n"
+               "scoped by the node's name; a convolution's batch norm and activation fused in)\n"
+               "and its weights, transposed to TF layouts, into an .npz (default: beside the\n"
+               "program). NCHW images become NHWC. Shape arithmetic is folded, so flatten and\n"
+               "reshape become netc ops. --input-shape fixes an input's size where the model\n"
+               "leaves it open; --entry names the network. An op or attribute netc cannot\n"
+               "express is an error naming the node, never a different network.\n";
     if (command == "profile")
         return "usage: netc profile FILE.net [--entry NAME] [--batch N] [--steps 20] [--threads T]\n"
                "                    [--weights W.npz | --random-weights SEED] [--tuning FILE]\n\n"
@@ -72,9 +82,11 @@ std::string help_text(const std::string &command) {
            "       netc summary FILE.net [--entry NAME] [--batch N]\n"
            "       netc weights FILE.net [--entry NAME] --random-weights SEED -o W.npz\n"
            "       netc run     FILE.net [--entry NAME] --input X.npy (--weights W.npz | --random-weights SEED) -o Y.npy\n"
+           "                    (several inputs or outputs: --input NAME=X.npy ... -o NAME=Y.npy ...)\n"
            "       netc bench   FILE.net [--entry NAME] --batch N [--steps 100] [--burn-in 10] [--threads T]\n"
            "       netc profile FILE.net [--entry NAME] [--batch N] [--steps S]   # where the time goes\n"
            "       netc tune    FILE.net [--entry NAME] [--batch N] [--retune]    # schedules by measurement\n"
+           "       netc import  MODEL.onnx -o MODEL.net [--weights MODEL.npz] [--input-shape NAME=1x3xHxW]\n"
            "       netc repl                          # interactive; `netc repl --help`\n\n"
            "Compiler stages can be dumped with --emit=ast|ir|dot|plan|halide|stmt (to stdout,\n"
            "or -o FILE).\n"
@@ -133,7 +145,10 @@ bool parse_options(int argc, char **argv, Options &o, std::string &error) {
         } else if (a == "--version") {
             o.command = "version";
         } else if (a == "-o") {
-            if (!value(a, o.output)) return false;
+            std::string v;
+            if (!value(a, v)) return false;
+            if (o.output.empty()) o.output = v;
+            o.outputs.push_back(v);
         } else if (a == "--entry") {
             if (!value(a, o.entry)) return false;
         } else if (a == "--emit") {
@@ -165,7 +180,13 @@ bool parse_options(int argc, char **argv, Options &o, std::string &error) {
         } else if (a == "--weights") {
             if (!value(a, o.weights)) return false;
         } else if (a == "--input") {
-            if (!value(a, o.input)) return false;
+            std::string v;
+            if (!value(a, v)) return false;
+            o.inputs.push_back(v);
+        } else if (a == "--input-shape") {
+            std::string v;
+            if (!value(a, v)) return false;
+            o.input_shapes.push_back(v);
         } else if (a == "--tuning") {
             if (!value(a, o.tuning)) return false;
         } else if (a == "--retune") {
@@ -211,6 +232,14 @@ bool parse_options(int argc, char **argv, Options &o, std::string &error) {
         }
     }
     if (o.help || o.command == "version" || o.command == "repl") return true;
+    if (o.outputs.size() > 1 && o.command != "run") {
+        error = "-o is given " + std::to_string(o.outputs.size()) + " times; only 'run' writes several files";
+        return false;
+    }
+    if (o.inputs.size() > 0 && o.command != "run") {
+        error = "--input is for 'run'";
+        return false;
+    }
     if (o.file.empty()) {
         error = "no input file";
         return false;

@@ -12,11 +12,14 @@ struct Options {
     std::string command;            // "compile", "check", "summary", "weights", "run", "bench", "profile", "tune", "repl"
     std::string file;
     std::string entry;
-    std::string output;             // -o
+    std::string output;             // -o (the first one)
+    std::vector<std::string> outputs;  // every -o (run: NAME=FILE.npy per output)
     std::vector<std::string> emit;  // --emit=a,b
     std::map<std::string, std::string> defines;  // -D name=value
     std::string target = "host";
-    std::string weights, input;
+    std::string weights;
+    std::vector<std::string> inputs;   // --input FILE or NAME=FILE, repeatable
+    std::vector<std::string> input_shapes;  // import: --input-shape NAME=1x3x224x224
     std::string tuning;             // --tuning FILE: the tuning table to use (tune: to write)
     bool retune = false;            // tune: measure kernels the table already has
     int64_t random_seed = -1;

@@ -5,6 +5,7 @@
 
 #include "JitNetwork.h"
 #include "Plan.h"
+#include "Peak.h"
 #include "Tuner.h"
 
 #include <iomanip>
@@ -47,6 +48,9 @@ int Driver::tune_command(int m) {
     };
     if (opt_.verbose)
         o.measured = [&](const std::string &s, double us) { err_ << "netc tune:   " << std::setw(28) << std::left << s << fixed(us, 1) << " us\n"; };
+    if (double busy = tune::busy_share(0.5); busy > 0.15)
+        err_ << "netc tune: warning: other processes use " << static_cast<int>(busy * 100)
+             << "% of the CPUs; measurements taken now may pick the wrong schedules\n";
     stage("tune");
     auto results = tune::tune_network(plan, w, t, table, o);
     table.write(path, header);

@@ -90,8 +90,9 @@ struct Graph {
     std::string scope;         // its top scope, e.g. "InceptionV3"
     std::string batch_symbol = "N";
     std::vector<Node> nodes;   // topological order; ids are indices
-    std::vector<int> inputs;
-    int output = -1;
+    std::vector<int> inputs;   // Input nodes, in signature order (named by their node)
+    std::vector<int> outputs;  // the returned values, in order
+    std::vector<std::string> output_names;  // one per output: the returned variable's or op's name
     std::vector<EndPoint> end_points;
 
     const Node &node(int id) const { return nodes.at(id); }

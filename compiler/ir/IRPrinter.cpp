@@ -76,7 +76,12 @@ void print_ir(std::ostream &out, const ir::Graph &g) {
         for (auto &p : n.params)
             out << "      " << (p.trainable ? "var " : "stat ") << p.name << " " << dims(p.shape) << "\n";
     }
-    out << "  return %" << g.output << "\n";
+    out << "  return";
+    for (size_t i = 0; i < g.outputs.size(); i++) {
+        out << (i ? ", %" : " %") << g.outputs[i];
+        if (g.outputs.size() > 1) out << " (" << g.output_names[i] << ")";
+    }
+    out << "\n";
     for (auto &ep : g.end_points) out << "  end_point \"" << ep.name << "\" = %" << ep.node << "\n";
 }
 

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <iomanip>
 #include <map>
+#include <stdexcept>
 #include <unistd.h>
 
 namespace netc::jit {
@@ -90,27 +91,27 @@ void JitNetwork::resolve_code(const Progress &progress) {
     stats_.compiled = count;
 }
 
-std::vector<int64_t> JitNetwork::input_shape(int batch) const {
-    auto d = plan_.buffers[plan_.input].shape.dims;
+std::vector<int64_t> JitNetwork::input_shape(int k, int batch) const {
+    auto d = plan_.buffers[plan_.inputs.at(k)].shape.dims;
     d[0] = batch;
     return d;
 }
 
-std::vector<int64_t> JitNetwork::output_shape(int batch) const {
-    auto d = plan_.buffers[plan_.output].shape.dims;
+std::vector<int64_t> JitNetwork::output_shape(int k, int batch) const {
+    auto d = plan_.buffers[plan_.outputs.at(k)].shape.dims;
     d[0] = batch;
     return d;
 }
 
-int64_t JitNetwork::input_size(int batch) const {
+int64_t JitNetwork::input_size(int k, int batch) const {
     int64_t n = 1;
-    for (auto d : input_shape(batch)) n *= d;
+    for (auto d : input_shape(k, batch)) n *= d;
     return n;
 }
 
-int64_t JitNetwork::output_size(int batch) const {
+int64_t JitNetwork::output_size(int k, int batch) const {
     int64_t n = 1;
-    for (auto d : output_shape(batch)) n *= d;
+    for (auto d : output_shape(k, batch)) n *= d;
     return n;
 }
 
@@ -128,7 +129,12 @@ void JitNetwork::plan_memory(int batch) {
 // head pass, tail-arena buffers with the tail pass, and a head pass writes
 // the tail's at its first image's place.
 float *JitNetwork::storage(int b, const Phase &p) const {
-    if (memory_.offset[b] < 0) return plan_.buffers[b].network_input ? const_cast<float *>(p.input) : p.output;
+    if (memory_.offset[b] < 0) {
+        if (plan_.buffers[b].network_input) return const_cast<float *>(p.inputs[plan_.buffers[b].input_index]);
+        // The first output it is; others get a copy at the end.
+        auto it = std::find(plan_.outputs.begin(), plan_.outputs.end(), b);
+        return p.outputs[it - plan_.outputs.begin()];
+    }
     if (!memory_.in_tail[b]) return arena_.get() + memory_.offset[b] * p.batch;
     return arena_.get() + p.tail_at + memory_.offset[b] * p.tail_batch +
            p.tail_image * lower::geometry(plan_.buffers[b]).image;
@@ -148,10 +154,20 @@ void JitNetwork::zero_border(int b, const Phase &p) {
     }
 }
 
-void JitNetwork::run(const float *input, float *output, int batch) {
+void JitNetwork::run(const std::vector<const float *> &inputs, const std::vector<float *> &outputs, int batch) {
+    if (inputs.size() != plan_.inputs.size() || outputs.size() != plan_.outputs.size())
+        throw std::invalid_argument("network '" + plan_.graph.name + "' takes " + std::to_string(plan_.inputs.size()) +
+                                    " inputs and gives " + std::to_string(plan_.outputs.size()) + " outputs");
     plan_memory(batch);
     const lower::MemoryLayout &m = memory_;
     int steps = static_cast<int>(steps_.size());
+    auto at_image = [&](Phase &p, int first) {
+        p.inputs.resize(inputs.size());
+        p.outputs.resize(outputs.size());
+        for (size_t k = 0; k < inputs.size(); k++) p.inputs[k] = inputs[k] + first * input_size(static_cast<int>(k), 1);
+        for (size_t k = 0; k < outputs.size(); k++)
+            p.outputs[k] = outputs[k] + first * output_size(static_cast<int>(k), 1);
+    };
     for (int t0 = 0; t0 < batch; t0 += m.tail_pass) {
         int bt = std::min(m.tail_pass, batch - t0);
         Phase p;
@@ -160,33 +176,55 @@ void JitNetwork::run(const float *input, float *output, int batch) {
         for (int h0 = 0; h0 < bt; h0 += m.head_pass) {
             p.batch = std::min(m.head_pass, bt - h0);
             p.tail_image = h0;
-            p.input = input + (t0 + h0) * input_size(1);
-            p.output = output + (t0 + h0) * output_size(1);
+            at_image(p, t0 + h0);
             run_steps(0, m.split, p);
         }
         p.batch = bt;
         p.tail_image = 0;
-        p.input = input + t0 * input_size(1);
-        p.output = output + t0 * output_size(1);
+        at_image(p, t0);
         run_steps(m.split, steps, p);
     }
-    if (plan_.output == plan_.input)  // the network returns its input
-        std::memcpy(output, input, input_size(batch) * sizeof(float));
+    // Outputs that are an input, or a buffer another output already holds.
+    for (size_t k = 0; k < outputs.size(); k++) {
+        int b = plan_.outputs[k];
+        const float *from = nullptr;
+        if (plan_.buffers[b].network_input) from = inputs[plan_.buffers[b].input_index];
+        else if (memory_.offset[b] < 0 && std::find(plan_.outputs.begin(), plan_.outputs.end(), b) != plan_.outputs.begin() + k)
+            from = outputs[std::find(plan_.outputs.begin(), plan_.outputs.end(), b) - plan_.outputs.begin()];
+        if (from) std::memcpy(outputs[k], from, output_size(static_cast<int>(k), batch) * sizeof(float));
+    }
+}
+
+// A network input with a border is copied into its padded arena buffer.
+void JitNetwork::copy_in(int b, const Phase &p) {
+    const Buffer &in = plan_.buffers[b];
+    zero_border(b, p);
+    lower::InteriorRows r = lower::interior_rows(in);
+    float *dst = storage(b, p);
+    const float *src = p.inputs[in.input_index];
+    int64_t image = lower::geometry(in).image;
+    for (int64_t n = 0; n < p.batch; n++)
+        for (int64_t y = 0; y < r.rows; y++)
+            std::memcpy(dst + n * image + r.at + y * r.stride, src + (n * r.rows + y) * r.row, r.row * sizeof(float));
+}
+
+// An output a padded convolution also reads lives in the arena: its
+// interior goes to the caller once it is computed.
+void JitNetwork::copy_out(int b, float *to, const Phase &p) {
+    const Buffer &out = plan_.buffers[b];
+    lower::InteriorRows r = lower::interior_rows(out);
+    const float *src = storage(b, p);
+    int64_t image = lower::geometry(out).image;
+    for (int64_t n = 0; n < p.batch; n++)
+        for (int64_t y = 0; y < r.rows; y++)
+            std::memcpy(to + (n * r.rows + y) * r.row, src + n * image + r.at + y * r.stride, r.row * sizeof(float));
 }
 
 void JitNetwork::run_steps(int first, int last, const Phase &p) {
     if (first >= last) return;
-    const Buffer &in = plan_.buffers[plan_.input];
-    if (first == 0 && memory_.offset[plan_.input] >= 0) {  // the input needs a border: copy it in
-        zero_border(plan_.input, p);
-        lower::InteriorRows r = lower::interior_rows(in);
-        float *dst = storage(plan_.input, p);
-        int64_t image = lower::geometry(in).image;
-        for (int64_t n = 0; n < p.batch; n++)
-            for (int64_t y = 0; y < r.rows; y++)
-                std::memcpy(dst + n * image + r.at + y * r.stride, p.input + (n * r.rows + y) * r.row,
-                            r.row * sizeof(float));
-    }
+    if (first == 0)
+        for (int b : plan_.inputs)
+            if (memory_.offset[b] >= 0) copy_in(b, p);
     for (int i = first; i < last; i++) {
         check_interrupt();
         StepRun &s = steps_[i];
@@ -202,6 +240,9 @@ void JitNetwork::run_steps(int first, int last, const Phase &p) {
             throw Halide::RuntimeError("kernel " + plan_.steps[i].name + " failed (code " + std::to_string(rc) +
                                        ")" + (why.empty() ? "" : ": " + why));
         }
+        if (memory_.offset[out] >= 0)
+            for (size_t k = 0; k < plan_.outputs.size(); k++)
+                if (plan_.outputs[k] == out) copy_out(out, p.outputs[k], p);
     }
 }
 

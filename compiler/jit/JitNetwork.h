@@ -49,17 +49,29 @@ public:
                const Progress &progress = nullptr, Interrupt interrupt = nullptr,
                const tune::TuningTable *tuning = nullptr);
 
-    // input: NHWC [batch, H, W, C] float32; output: the network's output for batch images.
-    // An interrupted run leaves output partly written; the next run is whole.
-    void run(const float *input, float *output, int batch);
+    // inputs: one NHWC [batch, H, W, C] (or [batch, K]) float32 array per
+    // network input, in the signature's order; outputs: one per output, in
+    // the return's order. An interrupted run leaves outputs partly written;
+    // the next run is whole.
+    void run(const std::vector<const float *> &inputs, const std::vector<float *> &outputs, int batch);
+    // A network of one input and one output.
+    void run(const float *input, float *output, int batch) { run(std::vector<const float *>{input}, {output}, batch); }
 
     const lower::Plan &plan() const { return plan_; }
+    int inputs() const { return static_cast<int>(plan_.inputs.size()); }
+    int outputs() const { return static_cast<int>(plan_.outputs.size()); }
+    // Shapes with the batch filled in, and element counts; input or output k.
+    std::vector<int64_t> input_shape(int k, int batch) const;
+    std::vector<int64_t> output_shape(int k, int batch) const;
+    int64_t input_size(int k, int batch) const;
+    int64_t output_size(int k, int batch) const;
     const Halide::Target &target() const { return target_; }
     const lower::MemoryLayout &memory() const { return memory_; }
-    std::vector<int64_t> input_shape(int batch) const;   // with the batch filled in
-    std::vector<int64_t> output_shape(int batch) const;
-    int64_t input_size(int batch) const;
-    int64_t output_size(int batch) const;
+    // Input 0 and output 0.
+    std::vector<int64_t> input_shape(int batch) const { return input_shape(0, batch); }
+    std::vector<int64_t> output_shape(int batch) const { return output_shape(0, batch); }
+    int64_t input_size(int batch) const { return input_size(0, batch); }
+    int64_t output_size(int batch) const { return output_size(0, batch); }
     const CompileStats &stats() const { return stats_; }
     // Lowered Halide statements of each distinct kernel (--emit=stmt), and
     // each kernel's Halide definition summary (--emit=halide).
@@ -91,9 +103,9 @@ private:
     // One run of a step range: its images, and where the tail arena's
     // buffers are for them.
     struct Phase {
-        int batch = 1;                 // images this range runs on
-        const float *input = nullptr;  // the caller's, at this range's first image
-        float *output = nullptr;
+        int batch = 1;                        // images this range runs on
+        std::vector<const float *> inputs;    // the caller's, at this range's first image
+        std::vector<float *> outputs;
         int64_t tail_at = 0;           // the tail arena's start in the arena
         int tail_batch = 1;            // images of the tail pass under way
         int tail_image = 0;            // this range's first image within it
@@ -102,6 +114,8 @@ private:
     float *storage(int buffer, const Phase &p) const;
     void zero_border(int buffer, const Phase &p);
     void run_steps(int first, int last, const Phase &p);
+    void copy_in(int buffer, const Phase &p);
+    void copy_out(int buffer, float *to, const Phase &p);
 
     using KernelWriter = std::function<void(Halide::Func &, const std::string &, const std::vector<Halide::Argument> &)>;
     void print_kernels(std::ostream &os, const char *suffix, const KernelWriter &write) const;

@@ -1,6 +1,7 @@
 #include "Plan.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 
 namespace netc::lower {
@@ -8,6 +9,10 @@ namespace {
 
 using ir::Node;
 using ir::OpKind;
+
+bool is_output(const ir::Graph &g, int node) {
+    return std::find(g.outputs.begin(), g.outputs.end(), node) != g.outputs.end();
+}
 
 bool is_conv(OpKind k) { return k == OpKind::Conv2D || k == OpKind::DepthwiseConv2D; }
 
@@ -20,8 +25,8 @@ bool is_elementwise(const Node &n) {
 
 std::vector<bool> live_nodes(const ir::Graph &g) {
     std::vector<bool> live(g.nodes.size(), false);
-    live.at(g.output) = true;
-    for (int i = g.output; i >= 0; i--)
+    for (int o : g.outputs) live.at(o) = true;
+    for (int i = static_cast<int>(g.nodes.size()) - 1; i >= 0; i--)
         if (live[i])
             for (int in : g.nodes[i].inputs) live[in] = true;
     return live;
@@ -41,7 +46,7 @@ void fold_zero_pads(ir::Graph &g) {
     auto live = live_nodes(g);
     auto users = consumers_of(g, live);
     for (auto &pad : g.nodes) {
-        if (!live[pad.id] || pad.op != OpKind::Pad || pad.pad_value != 0 || pad.id == g.output) continue;
+        if (!live[pad.id] || pad.op != OpKind::Pad || pad.pad_value != 0 || is_output(g, pad.id)) continue;
         bool all_convs = !users[pad.id].empty() &&
                          std::all_of(users[pad.id].begin(), users[pad.id].end(),
                                      [&](int u) { return is_conv(g.nodes[u].op); });
@@ -89,8 +94,68 @@ void split_softmax(ir::Graph &g) {
     }
     g.nodes = std::move(nodes);
     for (int &i : g.inputs) i = renamed[i];
-    g.output = renamed[g.output];
+    for (int &o : g.outputs) o = renamed[o];
     for (auto &e : g.end_points) e.node = renamed[e.node];
+}
+
+bool is_pointwise(const Node &n) {
+    return n.op == OpKind::Conv2D && n.kernel_h == 1 && n.kernel_w == 1 && n.stride_h == 1 && n.stride_w == 1 &&
+           n.padding.top == 0 && n.padding.left == 0 && n.padding.bottom == 0 && n.padding.right == 0;
+}
+
+bool adds_buffer(const Step &s) {
+    return std::any_of(s.epilogue.begin(), s.epilogue.end(),
+                       [](const Epilogue &e) { return e.kind == Epilogue::AddBuffer; });
+}
+
+// MobileNetV2's inverted residual (1x1 expand, 3x3 depthwise, 1x1 project)
+// as one step when the expanded tensor is large (expanded_conv_1's is 4.8
+// MB at 224): the project's kernel computes the expand and the depthwise
+// per strip of its rows, so the expanded values stay in cache. Steps still
+// hold IR ids as inputs here.
+void fuse_inverted_residuals(const ir::Graph &g, const std::vector<std::vector<int>> &users, std::vector<Step> &steps) {
+    const int64_t kLargeExpansion = 512 << 10;  // bytes per image
+    std::map<int, int> step_of;  // IR value -> the step computing it
+    for (size_t i = 0; i < steps.size(); i++) step_of[steps[i].fused.back()] = static_cast<int>(i);
+    std::vector<bool> gone(steps.size(), false);
+    for (auto &c : steps) {
+        const Node &project = g.nodes[c.anchor];
+        if (!is_pointwise(project) || !c.prologue.empty()) continue;
+        auto bi = step_of.find(c.inputs[0]);
+        if (bi == step_of.end() || users[c.inputs[0]].size() != 1 || gone[bi->second] || is_output(g, c.inputs[0]))
+            continue;
+        Step &b = steps[bi->second];
+        const Node &dw = g.nodes[b.anchor];
+        if (dw.op != OpKind::DepthwiseConv2D || dw.multiplier != 1 || dw.kernel_h != 3 || dw.kernel_w != 3 ||
+            dw.rate_h != 1 || dw.rate_w != 1 || adds_buffer(b))
+            continue;
+        const ir::Shape &expanded = g.nodes[b.inputs[0]].shape;
+        int64_t bytes = expanded[1] * expanded[2] * expanded[3] * 4;
+        if (bytes < kLargeExpansion) continue;
+        std::vector<Prologue> prologue;
+        std::vector<int> fused, inputs = b.inputs;
+        auto ai = step_of.find(b.inputs[0]);
+        if (ai != step_of.end() && users[b.inputs[0]].size() == 1 && !gone[ai->second] && !is_output(g, b.inputs[0])) {
+            Step &a = steps[ai->second];
+            if (is_pointwise(g.nodes[a.anchor]) && a.prologue.empty() && !adds_buffer(a)) {
+                prologue.push_back({a.anchor, a.epilogue});
+                fused = a.fused;
+                inputs = a.inputs;
+                gone[ai->second] = true;
+            }
+        }
+        prologue.push_back({b.anchor, b.epilogue});
+        fused.insert(fused.end(), b.fused.begin(), b.fused.end());
+        fused.insert(fused.end(), c.fused.begin(), c.fused.end());
+        gone[bi->second] = true;
+        c.prologue = std::move(prologue);
+        c.fused = std::move(fused);
+        c.inputs = std::move(inputs);
+    }
+    std::vector<Step> kept;
+    for (size_t i = 0; i < steps.size(); i++)
+        if (!gone[i]) kept.push_back(std::move(steps[i]));
+    steps = std::move(kept);
 }
 
 }  // namespace
@@ -119,7 +184,6 @@ Plan build_plan(ir::Graph graph) {
         if (n.op == OpKind::Input) {
             int b = new_buffer(n.id);
             plan.buffers[b].network_input = true;
-            if (plan.input < 0) plan.input = b;
             continue;
         }
         // Fuse into the step that produced an input, when this node is that
@@ -129,7 +193,7 @@ Plan build_plan(ir::Graph graph) {
             for (int k = static_cast<int>(n.inputs.size()) - 1; k >= 0 && host < 0; k--) {
                 int in = n.inputs[k];
                 auto it = open_step.find(in);
-                if (it != open_step.end() && users[in].size() == 1 && in != g.output &&
+                if (it != open_step.end() && users[in].size() == 1 && !is_output(g, in) &&
                     !(n.op == OpKind::Add && n.inputs[0] == n.inputs[1]))
                     host = k;
             }
@@ -165,6 +229,7 @@ Plan build_plan(ir::Graph graph) {
         steps.push_back(s);
         open_step[n.id] = static_cast<int>(steps.size()) - 1;
     }
+    if (!getenv("NETC_NO_BLOCK_FUSION")) fuse_inverted_residuals(g, users, steps);
     // Every step's value is the last node it fused: only those are stored.
     for (auto &s : steps) s.output = new_buffer(s.fused.back());
     for (auto &s : steps) {
@@ -176,8 +241,16 @@ Plan build_plan(ir::Graph graph) {
     std::stable_sort(steps.begin(), steps.end(),
                      [](const Step &a, const Step &b) { return a.fused.back() < b.fused.back(); });
     plan.steps = std::move(steps);
-    plan.output = buffer_of.at(g.output);
-    plan.buffers[plan.output].network_output = true;
+    for (int in : g.inputs) {
+        // An input nothing reads still has its buffer: the caller passes it.
+        if (!buffer_of.count(in)) plan.buffers[new_buffer(in)].network_input = true;
+        plan.buffers[buffer_of.at(in)].input_index = static_cast<int>(plan.inputs.size());
+        plan.inputs.push_back(buffer_of.at(in));
+    }
+    for (int o : g.outputs) {
+        plan.outputs.push_back(buffer_of.at(o));
+        plan.buffers[plan.outputs.back()].network_output = true;
+    }
     for (size_t i = 0; i < plan.steps.size(); i++) {
         Step &s = plan.steps[i];
         plan.buffers[s.output].producer = static_cast<int>(i);

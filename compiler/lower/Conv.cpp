@@ -13,7 +13,7 @@ using ir::OpKind;
 std::optional<schedule::ConvProblem> conv_problem(const Plan &plan, int step) {
     const Step &s = plan.steps[step];
     const ir::Node &n = plan.graph.nodes[s.anchor];
-    if (n.op != OpKind::Conv2D && n.op != OpKind::FullyConnected) return std::nullopt;
+    if ((n.op != OpKind::Conv2D && n.op != OpKind::FullyConnected) || !s.prologue.empty()) return std::nullopt;
     schedule::ConvProblem p;
     p.fc = n.op == OpKind::FullyConnected;
     p.ci = plan.buffers[s.inputs[0]].shape.dims.back();
@@ -35,6 +35,7 @@ schedule::ConvSchedule choose_schedule(const schedule::ConvProblem &p, const tun
 }
 
 Kernel lower_conv(KernelBuilder &kb, const weights::WeightMap &w, const Target &target) {
+    if (!kb.step().prologue.empty()) return lower_inverted_residual(kb, w, target);
     const ir::Node &n = kb.anchor();
     const Plan &plan = kb.plan();
     const Step &s = kb.step();

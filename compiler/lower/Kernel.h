@@ -93,6 +93,7 @@ int channel_block(int64_t channels, int preferred);
 
 // Per-op lowerings (Conv.cpp, Depthwise.cpp, Pool.cpp, Elementwise.cpp, Layout.cpp).
 Kernel lower_conv(KernelBuilder &kb, const weights::WeightMap &w, const Halide::Target &t);
+Kernel lower_inverted_residual(KernelBuilder &kb, const weights::WeightMap &w, const Halide::Target &t);
 Kernel lower_winograd(KernelBuilder &kb, const weights::WeightMap &w, const Halide::Target &t,
                       const schedule::ConvProblem &p, const schedule::ConvSchedule &s);
 Kernel lower_depthwise(KernelBuilder &kb, const weights::WeightMap &w, const Halide::Target &t);

@@ -195,6 +195,7 @@ Kernel lower_step(const Plan &plan, int step, const weights::WeightMap &w, const
                   const tune::TuningTable *tuning) {
     Kernel k = lower_anchor(plan, step, w, target, tuning);
     k.flops = ir::node_flops(plan.graph, plan.graph.nodes[plan.steps[step].anchor]);
+    for (auto &p : plan.steps[step].prologue) k.flops += ir::node_flops(plan.graph, plan.graph.nodes[p.node]);
     if (target.has_gpu_feature()) schedule::schedule_gpu(k.output);
     return k;
 }

@@ -65,8 +65,9 @@ int choose_split(const Plan &plan) {
     int steps = static_cast<int>(plan.steps.size()), split = steps;
     for (int s = steps - 1; s >= 0; s--) {
         const Step &st = plan.steps[s];
-        bool reads_input = std::find(st.inputs.begin(), st.inputs.end(), plan.input) != st.inputs.end();
-        for (auto &e : st.epilogue) reads_input |= e.kind == Epilogue::AddBuffer && e.buffer == plan.input;
+        bool reads_input = false;
+        for (int b : st.inputs) reads_input |= plan.buffers[b].network_input;
+        for (auto &e : st.epilogue) reads_input |= e.kind == Epilogue::AddBuffer && plan.buffers[e.buffer].network_input;
         if (reads_input || step_activation_bytes(plan, st) > (int64_t(2) << 20)) break;
         split = s;
     }
@@ -83,8 +84,8 @@ int pass_size(int64_t floats_per_image, int64_t largest_buffer, int64_t budget_b
 
 }  // namespace
 
-// The caller's own input and output are used in place unless they need a
-// border. Buffers the tail reads live in the tail arena; the rest of the
+// The caller's own inputs and outputs are used in place unless they need a
+// border (an output read by a padded convolution is copied out). Buffers the tail reads live in the tail arena; the rest of the
 // head's in the head arena.
 MemoryLayout plan_memory(const Plan &plan) {
     MemoryLayout m;

@@ -28,14 +28,24 @@ struct Buffer {
     ir::Shape shape;         // logical NHWC (or [N, C]) shape, batch symbolic
     int64_t border_top = 0, border_bottom = 0, border_left = 0, border_right = 0;
     bool network_input = false, network_output = false;
+    int input_index = -1;    // which of the network's inputs it is
     int producer = -1;       // step id (-1 for the network input)
     int last_use = -1;       // last step that reads it
     bool has_border() const { return border_top || border_bottom || border_left || border_right; }
 };
 
+// A producer computed inside a step's kernel ahead of its anchor, so that
+// its value never goes through memory: an inverted residual's expand and
+// depthwise convolutions, computed per strip of the project's output rows.
+struct Prologue {
+    int node = -1;                   // the IR node (a 1x1 conv, a depthwise conv)
+    std::vector<Epilogue> epilogue;  // its own activations and scale/shifts
+};
+
 struct Step {
     int anchor = -1;               // IR node computed by the kernel
-    std::vector<int> inputs;       // buffers the anchor reads
+    std::vector<Prologue> prologue;  // computed first, each feeding the next, the last the anchor
+    std::vector<int> inputs;       // buffers the step reads (the first prologue's, if any)
     std::vector<Epilogue> epilogue;
     std::vector<int> fused;        // IR nodes folded into this step, anchor first
     int output = -1;               // buffer written
@@ -46,7 +56,8 @@ struct Plan {
     ir::Graph graph;               // the graph the steps refer to, pads folded
     std::vector<Buffer> buffers;
     std::vector<Step> steps;       // in execution order
-    int input = -1, output = -1;   // buffer ids
+    std::vector<int> inputs;       // buffer ids, as the graph's inputs
+    std::vector<int> outputs;      // buffer ids, as the graph's outputs (one buffer may be several)
 };
 
 // Cuts the graph into steps: drops nodes the output does not need (e.g. the

@@ -12,6 +12,10 @@ void print_plan(std::ostream &os, const Plan &plan) {
             os << " border(" << b.border_top << "," << b.border_bottom << "," << b.border_left << "," << b.border_right << ")";
         if (b.network_input) os << " input";
         if (b.network_output) os << " output";
+        if (plan.inputs.size() > 1 && b.network_input) os << " " << b.input_index;
+        if (plan.outputs.size() > 1)
+            for (size_t k = 0; k < plan.outputs.size(); k++)
+                if (plan.outputs[k] == static_cast<int>(i)) os << " " << g.output_names[k];
         os << "\n";
     }
     for (size_t i = 0; i < plan.steps.size(); i++) {
@@ -19,7 +23,14 @@ void print_plan(std::ostream &os, const Plan &plan) {
         const ir::Node &a = g.nodes[s.anchor];
         os << "  step " << i << " " << ir::op_name(a.op);
         if (a.op == ir::OpKind::Activation) os << "(" << ir::activation_name(a.activation) << ")";
-        os << " \"" << a.name << "\" (";
+        os << " \"" << a.name << "\"";
+        for (auto &p : s.prologue) {
+            os << " [" << ir::op_name(g.nodes[p.node].op) << " \"" << g.nodes[p.node].name << "\"";
+            for (auto &e : p.epilogue)
+                os << " | " << (e.kind == Epilogue::Activate ? ir::activation_name(e.activation) : "batch_norm");
+            os << "]";
+        }
+        os << " (";
         for (size_t k = 0; k < s.inputs.size(); k++) os << (k ? ", " : "") << "b" << s.inputs[k];
         os << ") -> b" << s.output;
         for (auto &e : s.epilogue) {

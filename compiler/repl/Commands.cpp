@@ -178,7 +178,11 @@ bool Repl::shape(const Invocation &inv) {
         out_ << ref.key << ": ";
         for (size_t i = 0; i < g->inputs.size(); i++)
             out_ << (i ? ", " : "") << g->node(g->inputs[i]).name << " " << g->node(g->inputs[i]).shape.str(n);
-        out_ << " -> " << g->node(g->output).shape.str(n) << "\n";
+        out_ << " -> ";
+        for (size_t i = 0; i < g->outputs.size(); i++)
+            out_ << (i ? ", " : "") << (g->outputs.size() > 1 ? g->output_names[i] + " " : "")
+                 << g->node(g->outputs[i]).shape.str(n);
+        out_ << "\n";
         for (auto &ep : g->end_points) out_ << "  " << ep.name << ": " << g->node(ep.node).shape.str(n) << "\n";
         return true;
     }
@@ -231,38 +235,58 @@ bool Repl::emit(const Invocation &inv) {
     return true;
 }
 
+// :run NET [IN.npy | NAME=IN.npy ...] [-o OUT.npy | -o NAME=OUT.npy ...] [batch=N]
 bool Repl::run(const Invocation &inv) {
     if (inv.args.empty()) return usage(inv);
-    // The input file is the word after NET that is not an option.
-    size_t first = 1;
-    const Word *input = nullptr;
-    if (inv.args.size() > 1 && inv.args[1].text != "-o" && inv.args[1].text.find('=') == std::string::npos) {
-        input = &inv.args[1];
-        first = 2;
-    }
-    std::map<std::string, Word> opts;
-    int64_t batch = 1;
-    if (!options(inv, first, {"-o", "batch"}, opts) || !int_option(inv, opts, "batch", 1, batch)) return false;
-    if (input && opts.count("batch")) return error(inv, opts["batch"], "batch= is for a random input; " + input->text + " sets the batch");
     NetworkRef ref;
     std::unique_ptr<ir::Graph> g;
     if (!network(inv, inv.args[0], ref, g)) return false;
-    rt::Array x;
-    if (input) {
-        try {
-            x = exec::read_input(*g, input->text, ref.name + "(image_size = (H, W))");
-        } catch (const rt::IOError &e) {
-            return error(inv, *input, e.what());
+    auto is_input = [&](const std::string &name) {
+        for (int in : g->inputs)
+            if (g->node(in).name == name) return true;
+        return false;
+    };
+    // Words after NET: input files (bare, or named by an input of the
+    // network), -o outputs, and batch=N.
+    std::vector<exec::NamedFile> inputs, outputs;
+    std::vector<const Word *> input_words, output_words;
+    std::map<std::string, Word> opts;
+    for (size_t i = 1; i < inv.args.size(); i++) {
+        const Word &w = inv.args[i];
+        if (w.text == "-o") {
+            if (i + 1 >= inv.args.size()) return error(inv, w, "-o needs a file name");
+            outputs.push_back(exec::named_file(inv.args[++i].text));
+            output_words.push_back(&inv.args[i]);
+            continue;
         }
-    } else {
-        x.shape = g->node(g->inputs[0]).shape.dims;
-        x.shape[0] = batch;
-        x.data = exec::random_input(x.size());
-        err_ << "netc: no input given; using a pseudo-random " << x.shape_str() << " image\n";
+        exec::NamedFile f = exec::named_file(w.text);
+        if (f.name.empty() || is_input(f.name)) {
+            inputs.push_back(f);
+            input_words.push_back(&w);
+            continue;
+        }
+        if (!options(inv, i, {"batch"}, opts)) return false;
+        break;
+    }
+    int64_t batch = 1;
+    if (!int_option(inv, opts, "batch", 1, batch)) return false;
+    if (!inputs.empty() && opts.count("batch"))
+        return error(inv, opts["batch"], "batch= is for a random input; " + inputs[0].file + " sets the batch");
+    std::vector<rt::Array> xs;
+    std::vector<std::string> files;
+    try {
+        xs = exec::read_inputs(*g, inputs, batch, ref.name + "(image_size = (H, W))", err_);
+    } catch (const rt::IOError &e) {
+        return error(inv, input_words.empty() ? inv.args[0] : *input_words.front(), e.what());
+    }
+    try {
+        files = exec::output_files(*g, outputs);
+    } catch (const rt::IOError &e) {
+        return error(inv, output_words.empty() ? inv.args[0] : *output_words.front(), e.what());
     }
     exec::Compiled how;
     jit::JitNetwork &net = compile(*g, ref, how);
-    exec::run_report(net, g->name, x, opts.count("-o") ? opts["-o"].text : "", how, out_);
+    exec::run_report(net, *g, xs, files, how, out_);
     return true;
 }
 

@@ -133,8 +133,13 @@ bool Session::define(int file) {
                 ok = false;
                 continue;
             }
-            line += ": " + g->node(g->inputs[0]).shape.str(g->batch_symbol) + " -> " +
-                    g->node(g->output).shape.str(g->batch_symbol) + ", " + with_commas(g->total_params()) +
+            auto shapes = [&](const std::vector<int> &nodes) {
+                std::string s;
+                for (size_t k = 0; k < nodes.size(); k++)
+                    s += (k ? ", " : "") + g->node(nodes[k]).shape.str(g->batch_symbol);
+                return s;
+            };
+            line += ": " + shapes(g->inputs) + " -> " + shapes(g->outputs) + ", " + with_commas(g->total_params()) +
                     " params";
         }
         report.push_back(line);

@@ -9,6 +9,7 @@ namespace netc {
 
 std::string kernel_class(const lower::Plan &plan, int step) {
     const ir::Node &n = plan.graph.nodes[plan.steps[step].anchor];
+    if (!plan.steps[step].prologue.empty()) return "inverted residual";
     std::ostringstream s;
     switch (n.op) {
     case ir::OpKind::Conv2D:

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <sstream>
 
 namespace netc::schedule {
@@ -19,8 +20,11 @@ std::string ConvProblem::signature() const {
     return s.str();
 }
 
+// NETC_NO_WINOGRAD=1 makes every layer direct, tuned ones included: a way
+// to tell a Winograd layer's rounding from a bug.
 bool ConvProblem::winograd_eligible() const {
-    return !fc && kh == 3 && kw == 3 && stride_h == 1 && stride_w == 1 && rate_h == 1 && rate_w == 1;
+    static const bool disabled = getenv("NETC_NO_WINOGRAD") != nullptr;
+    return !disabled && !fc && kh == 3 && kw == 3 && stride_h == 1 && stride_w == 1 && rate_h == 1 && rate_w == 1;
 }
 
 std::string ConvSchedule::str() const {
@@ -28,6 +32,8 @@ std::string ConvSchedule::str() const {
     if (algorithm == Winograd) s << "winograd" << m;
     else s << "direct";
     s << " b" << block << " v" << vector << " t" << tx << "x" << ty << " k" << tasks;
+    if (spatial_outer) s << " so";
+    if (chunk) s << " c" << chunk << "x" << panel;
     return s.str();
 }
 
@@ -51,8 +57,16 @@ std::optional<ConvSchedule> ConvSchedule::parse(const std::string &text) {
     if (s.block < 1 || s.vector < 1 || s.tx < 1 || s.ty < 1 || s.tasks < 1 || s.block > 4096 || s.tx > 64 ||
         s.ty > 64 || s.tasks > 4096)
         return std::nullopt;
-    std::string rest;
-    if (in >> rest) return std::nullopt;
+    for (std::string rest; in >> rest;) {
+        if (s.algorithm != ConvSchedule::Direct) return std::nullopt;
+        if (rest == "so") {
+            s.spatial_outer = true;
+        } else if (std::sscanf(rest.c_str(), "c%dx%d", &s.chunk, &s.panel) == 2) {
+            if (s.chunk < 1 || s.panel < 1 || s.chunk > 65536 || s.panel > 65536) return std::nullopt;
+        } else {
+            return std::nullopt;
+        }
+    }
     return s;
 }
 
@@ -123,7 +137,19 @@ bool valid_for(const ConvSchedule &s, const ConvProblem &p, const Target &t) {
         return p.winograd_eligible() && p.co % s.block == 0 && s.vector == lanes && s.tx <= (p.ow + s.m - 1) / s.m &&
                s.ty <= (p.oh + s.m - 1) / s.m && tile_fits(s.block / s.vector, s.tx * s.ty, vector_registers(t) + 2);
     if (s.tx > p.ow || s.ty > p.oh) return false;
+    if (s.chunk && (p.ci % s.chunk != 0 || p.oh % s.panel != 0 || s.panel % s.ty != 0 || p.ow % s.tx != 0 ||
+                    p.co % s.block != 0 || s.spatial_outer))
+        return false;
     return tile_fits(s.block / s.vector, s.tx * s.ty, vector_registers(t) + 2);
+}
+
+// Spatial tiles outermost when the weights are small (a quarter of L2) and
+// the activations larger than them: each channel block would otherwise
+// re-read the whole input and write each output point in pieces.
+bool prefers_spatial_outer(const ConvProblem &p) {
+    double weights = 4.0 * p.co * p.ci * p.kh * p.kw;
+    double activations = 4.0 * (p.ci * p.ow * p.stride_w * p.oh * p.stride_h + p.co * p.ow * p.oh);
+    return weights <= 512 * 1024 && activations > weights;
 }
 
 std::vector<ConvSchedule> conv_candidates(const ConvProblem &p, const Target &t) {
@@ -139,13 +165,16 @@ std::vector<ConvSchedule> conv_candidates(const ConvProblem &p, const Target &t)
     std::vector<int> widths = {lanes};
     for (int w = lanes / 2; w >= 4; w /= 2)
         if (p.co % lanes != 0 && p.co % w == 0) widths.push_back(w);
+    // Wide vectors pad at most 1/8, unless nothing else fits (5 classes).
+    bool any_unpadded = false;
+    for (int w : widths) any_unpadded |= p.co % w == 0;
     for (int w : widths)
         for (int v = 1; v <= 6; v++) {
             int64_t block = int64_t(v) * w;
             bool padded = p.co % block != 0;
-            // Narrow vectors only without padding; wide ones pad at most 1/8.
-            if (padded && (w != lanes || (p.co + block - 1) / block * block * 8 > p.co * 9)) continue;
-            if (padded && p.co % lanes == 0) continue;
+            if (padded && (w != lanes || p.co % lanes == 0)) continue;
+            if (padded && any_unpadded && (p.co + block - 1) / block * block * 8 > p.co * 9) continue;
+            if (padded && block > 2 * lanes && block > p.co) continue;
             int max_points = (regs - v - 1) / v;
             double lane_cost = double(lanes) / w * double((p.co + block - 1) / block * block) / p.co;
             for (int ty = 1; ty <= 4; ty++)
@@ -158,6 +187,7 @@ std::vector<ConvSchedule> conv_candidates(const ConvProblem &p, const Target &t)
                     s.vector = w;
                     s.tx = tx;
                     s.ty = ty;
+                    s.spatial_outer = prefers_spatial_outer(p);
                     all.push_back({lane_cost * direct_cost(p, v, tx, ty, t), s});
                 }
         }
@@ -165,6 +195,31 @@ std::vector<ConvSchedule> conv_candidates(const ConvProblem &p, const Target &t)
     std::vector<ConvSchedule> out;
     for (auto &c : all)
         if (out.size() < 12) out.push_back(c.s);
+    // Long reductions in chunks over panels of rows, with tiles that divide
+    // the output exactly (an update cannot recompute a point): the ones
+    // holding the most accumulators.
+    if (p.ci >= 256 && !p.fc && p.co % lanes == 0) {
+        std::vector<Scored> panels;
+        for (int v = 1; v <= 4; v++) {
+            if (p.co % (v * lanes)) continue;
+            for (int ty = 1; ty <= 4; ty++)
+                for (int tx = 1; tx <= p.ow; tx++) {
+                    if (p.ow % tx || p.oh % ty || !tile_fits(v, tx * ty, regs) || v * tx * ty < 7)
+                        continue;
+                    ConvSchedule k;
+                    k.block = v * lanes;
+                    k.vector = lanes;
+                    k.tx = tx;
+                    k.ty = ty;
+                    k.chunk = p.ci % 256 == 0 ? 256 : 128;
+                    if (p.ci % k.chunk) continue;
+                    k.panel = static_cast<int>(p.oh);
+                    panels.push_back({-double(v * tx * ty), k});
+                }
+        }
+        std::stable_sort(panels.begin(), panels.end(), [](const Scored &a, const Scored &b) { return a.cost < b.cost; });
+        for (size_t i = 0; i < panels.size() && i < 4; i++) out.push_back(panels[i].s);
+    }
     // Winograd candidates compete in their own list, so the direct ones
     // are always measured too.
     if (p.winograd_eligible() && p.co % lanes == 0) {

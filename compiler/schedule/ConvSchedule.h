@@ -34,6 +34,17 @@ struct ConvSchedule {
     int tx = 1, ty = 1;   // output points per register tile (Winograd: tiles of m x m points)
     int tasks = 8;        // parallel tasks per image
     int m = 4;            // Winograd: output tile size, F(m, 3)
+    // Direct: loop order. Channel blocks outermost keep a block's weights in
+    // L2 across all the image's tiles (large weights); spatial tiles
+    // outermost read each input tile once and write whole output points
+    // (large activations, small weights). Printed " so" when set.
+    bool spatial_outer = false;
+    // Direct: the reduction in chunks of `chunk` input channels, over a
+    // panel of `panel` output rows of one channel block at a time (0: off).
+    // A chunk's weights then stay in L1 across the panel's tiles and a
+    // tile's input rows fit L1, where a 1024-channel reduction would stream
+    // both from L2. Tiles must divide the panel. Printed " c256x14".
+    int chunk = 0, panel = 0;
 
     std::string str() const;
     static std::optional<ConvSchedule> parse(const std::string &s);

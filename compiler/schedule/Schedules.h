@@ -36,6 +36,36 @@ struct WinogradFuncs {
 void schedule_winograd(const WinogradFuncs &f, const ConvSchedule &s, int64_t out_w, int64_t out_h, int64_t blocks,
                        int lanes);
 
+// An inverted residual block computed as one kernel (compiler/lower/
+// InvertedResidual.cpp): its stages, blocked by channels (cl, cb, x, y, n):
+// out and ap, the project's output and accumulator (reduction rc over the
+// expanded channels); d, the depthwise; e and ae, the expand's output and
+// accumulator (reduction rk over the block's input channels), when there is
+// an expand.
+struct FusedBlockFuncs {
+    Halide::Func out, ap, d, e, ae;
+    Halide::RDom rk, rc;
+    bool expand = false;
+};
+
+// How it runs: strips of `rows` output rows are the parallel tasks; per
+// strip the expand (register tiles of expand_block channels x expand_points
+// points along a row) and the depthwise fill buffers that stay in L2, then
+// the project (project_block channels in vectors of project_vector x
+// project_points points) reads them.
+struct FusedBlockSchedule {
+    int expand_block = 0, expand_points = 1;
+    int project_block = 0, project_vector = 16, project_points = 1;
+    int rows = 1;
+    std::string str() const;
+};
+
+FusedBlockSchedule model_fused_block(int64_t cin, int64_t expanded, int64_t cout, int64_t in_w, int64_t out_w,
+                                     int64_t out_h, int64_t stride, const Halide::Target &t);
+
+void schedule_fused_block(const FusedBlockFuncs &f, const FusedBlockSchedule &s, int64_t expanded, int64_t cout,
+                          int64_t in_w, int64_t out_w, int64_t out_h, int lanes);
+
 // An op whose output is (c, x, y, n) or (c, n): channels in vectors, rows in
 // coarse parallel tasks; `acc` (if defined) is computed per vector of output.
 void schedule_channels_last(Halide::Func out, Halide::Func acc, int64_t channels, int rank, int64_t height,

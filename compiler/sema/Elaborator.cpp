@@ -219,6 +219,8 @@ bool Elaborator::exec(const Stmt &s) {
     }
     case StmtKind::Return: {
         frame().returned_at = s.loc;
+        frame().returned_names.clear();
+        for (auto &e : s.exprs) frame().returned_names.push_back(e->kind == ExprKind::Name ? e->text : "");
         if (s.exprs.size() == 1) {
             frame().returned = eval(*s.exprs[0]);
         } else {

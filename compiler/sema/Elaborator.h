@@ -78,6 +78,7 @@ private:
         Loc call_loc;
         std::optional<std::string> call_scope;
         std::optional<Value> returned;
+        std::vector<std::string> returned_names;  // each returned expression's variable name, or ""
         bool call_scope_read = false;
         Loc returned_at;
 
@@ -153,6 +154,7 @@ private:
     std::string unique_scope(const std::string &base) const;
     Value const_value(const ast::Decl &d);
     void bind_network_inputs(const ast::Decl &net);
+    void bind_network_outputs(const ast::Decl &net, const Value &out, const std::vector<std::string> &names);
 };
 
 // Built-in op and function bodies.

@@ -1,10 +1,11 @@
-// A network's signature and body: its tensor input, its parameters (with
-// -D overrides) and its one output. What netc cannot run yet (several inputs
-// or outputs, a fixed batch, other element types) is refused here, at check
-// time, rather than computed wrongly later.
+// A network's signature and body: its tensor inputs, its parameters (with
+// -D overrides) and its outputs (`return a` or `return a, b`). What netc
+// cannot run yet (a fixed batch, other element types) is refused here, at
+// check time, rather than computed wrongly later.
 #include "Elaborator.h"
 
 #include <algorithm>
+#include <set>
 
 namespace netc {
 
@@ -23,18 +24,39 @@ std::unique_ptr<ir::Graph> Elaborator::run(const Decl &net) {
         push_with(net.with_calls);
         bool returned = exec(net.body);
         if (!returned) fail(net.loc, "network '" + net.name + "' ends without a return");
-        Value out = *frame().returned;
-        if (out.is_sequence() && !out.elements().empty() && out.elements()[0].is(Value::Kind::Tensor))
-            fail(frame().returned_at, "network '" + net.name + "' returns " + std::to_string(out.elements().size()) +
-                              " values: networks with more than one output are not supported yet (netc run and "
-                              "the C ABI write one tensor); return one");
-        if (!out.is(Value::Kind::Tensor))
-            fail(frame().returned_at, "network '" + net.name + "' must return a tensor, not " + describe(out));
-        graph_->output = static_cast<int>(out.i);
+        bind_network_outputs(net, *frame().returned, frame().returned_names);
     } catch (CompileAborted &) {
         return nullptr;
     }
     return std::move(graph_);
+}
+
+// Outputs are named as a caller refers to them (`netc run -o NAME=Y.npy`,
+// the C ABI's macros): a returned variable's name, else the leaf of the
+// op's scope path, made unique.
+void Elaborator::bind_network_outputs(const Decl &net, const Value &out, const std::vector<std::string> &names) {
+    std::vector<Value> values;
+    if (out.is(Value::Kind::Tensor)) values.push_back(out);
+    else if (out.is(Value::Kind::Tuple)) values = out.elements();
+    for (auto &v : values)
+        if (!v.is(Value::Kind::Tensor))
+            fail(frame().returned_at, "network '" + net.name + "' must return tensors, not " + describe(out));
+    if (values.empty()) fail(frame().returned_at, "network '" + net.name + "' must return a tensor, not " + describe(out));
+    std::set<std::string> taken;
+    for (int in : graph_->inputs) taken.insert(graph_->node(in).name);
+    for (size_t i = 0; i < values.size(); i++) {
+        int id = static_cast<int>(values[i].i);
+        std::string name = i < names.size() && names.size() == values.size() ? names[i] : "";
+        if (name.empty() || taken.count(name)) {
+            const std::string &path = graph_->node(id).name;
+            name = path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
+        }
+        std::string base = name;
+        for (int k = 1; taken.count(name); k++) name = base + "_" + std::to_string(k);
+        taken.insert(name);
+        graph_->outputs.push_back(id);
+        graph_->output_names.push_back(name);
+    }
 }
 
 void Elaborator::bind_network_inputs(const Decl &net) {
@@ -58,14 +80,6 @@ void Elaborator::bind_network_inputs(const Decl &net) {
             if (p.default_value)
                 fail(p.default_value->loc, "tensor input '" + p.name +
                                                "' cannot have a default value: its data comes from the caller");
-            // netc run, the REPL and the C ABI each feed one tensor, so a
-            // second input would silently get the first one's data.
-            if (!graph_->inputs.empty())
-                fail(p.loc, "network '" + net.name + "' has a second tensor input '" + p.name +
-                                "': networks with more than one input are not supported yet (netc run, the REPL "
-                                "and the C ABI feed one tensor); take one input, or make the others "
-                                "non-tensor parameters",
-                     graph_->node(graph_->inputs[0]).loc, "the first input is here");
             ir::Node n;
             n.op = ir::OpKind::Input;
             n.name = p.name;

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -16,15 +18,17 @@ double now_s() {
 }
 
 // Enough independent chains to cover FMA latency on two ports (4 x 2 = 8
-// needed; more is harmless while they fit the register file). The result
-// is summed after the loop so no store sits in it.
+// needed; more is harmless while they fit the register file), unrolled so
+// they live in registers. The result is summed after the loop so no store
+// sits in it.
 #define NETC_FMA_CHAINS(V, N, SET1, FMA, LANE_FLOPS)                                   \
     V a[N];                                                                           \
     for (int i = 0; i < N; i++) a[i] = SET1(1.0f + i);                                \
     V b = SET1(1.0000001f), c = SET1(1e-7f);                                          \
     double t0 = now_s();                                                              \
-    for (long k = 0; k < iters; k++)                                                  \
-        for (int i = 0; i < N; i++) a[i] = FMA(a[i], b, c);                           \
+    for (long k = 0; k < iters; k++) {                                                \
+        _Pragma("GCC unroll 32") for (int i = 0; i < N; i++) a[i] = FMA(a[i], b, c);  \
+    }                                                                                 \
     double t = now_s() - t0;                                                          \
     volatile float sink = 0;                                                          \
     for (int i = 0; i < N; i++) sink = sink + reinterpret_cast<float *>(&a[i])[0];    \
@@ -45,6 +49,24 @@ double sse(long iters) { NETC_FMA_CHAINS(__m128, 12, _mm_set1_ps, mul_add, 8) }
 #undef NETC_FMA_CHAINS
 
 }  // namespace
+
+double busy_share(double seconds) {
+    auto read = [](uint64_t &busy, uint64_t &total) {
+        std::ifstream f("/proc/stat");
+        std::string cpu;
+        uint64_t v[8] = {};
+        if (!(f >> cpu) || cpu != "cpu") return false;
+        for (auto &x : v) f >> x;
+        busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
+        total = busy + v[3] + v[4];
+        return bool(f);
+    };
+    uint64_t b0, t0, b1, t1;
+    if (!read(b0, t0)) return -1;
+    std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+    if (!read(b1, t1) || t1 <= t0) return -1;
+    return double(b1 - b0) / double(t1 - t0);
+}
 
 Peak measure_fma_peak(const Halide::Target &t, int threads) {
     Peak p;

@@ -16,4 +16,9 @@ struct Peak {
 
 Peak measure_fma_peak(const Halide::Target &t, int threads);
 
+// The share of the machine's CPU time (0..1) that other processes used over
+// the next `seconds`, from /proc/stat; -1 when it cannot be read. Timings
+// taken while others run are unreliable (2-thread kernels wait on each other).
+double busy_share(double seconds);
+
 }  // namespace netc::tune

@@ -17,7 +17,7 @@ namespace netc::tune {
 struct TuneOptions {
     int batch = 1;               // images per call while timing
     double budget_ms = 150;      // timing per candidate
-    int max_candidates = 24;
+    int max_candidates = 32;
     bool retune = false;         // measure signatures the table already has
     // progress(done, total, what) before each signature is tuned.
     std::function<void(int, int, const std::string &)> progress;

@@ -305,6 +305,24 @@ def op_pad_asym(x, w): return tf.pad(x, [[0, 0], [1, 2], [3, 0], [0, 0]])
 @case
 def op_pad_value(x, w): return tf.pad(x, [[0, 0], [2, 1], [0, 1], [0, 0]], constant_values=-1.5)
 
+# inverted residuals
+@case
+def op_invres_s1_add(x, w):
+    d = dwconv(conv(x, w, "expand", act=relu6), w, "dw", act=relu6)
+    return x + conv(d, w, "project", act=ident)
+@case
+def op_invres_s2_same_even(x, w):
+    d = dwconv(conv(x, w, "expand", act=relu6), w, "dw", stride=2, act=relu6)
+    return conv(d, w, "project", act=ident)
+@case
+def op_invres_s2_explicit_bn(x, w):
+    e = conv(x, w, "expand", act=relu6, bn={})
+    d = dwconv(tf.pad(e, pads4(1)), w, "dw", stride=2, padding="VALID", act=relu6, bn={})
+    return conv(d, w, "project", act=ident, bn={})
+@case
+def op_invres_no_expand(x, w):
+    return conv(dwconv(x, w, "dw", act=relu6), w, "project", act=ident)
+
 # depthwise
 @case
 def op_dw3x3_s1_same(x, w): return dwconv(x, w)

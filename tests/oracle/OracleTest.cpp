@@ -101,7 +101,7 @@ TEST_P(Oracle, MatchesReferenceFramework) {
         if (!ref.vars.count(name) && problems++ < 25) diff << "  extra: " << name << " " << got.first << "\n";
     EXPECT_EQ(problems, 0) << c.net << ": variables differ from the reference:\n" << diff.str();
 
-    EXPECT_EQ(join(g->node(g->output).shape.dims, 1), ref.output) << "output shape at batch 1";
+    EXPECT_EQ(join(g->node(g->outputs.at(0)).shape.dims, 1), ref.output) << "output shape at batch 1";
     EXPECT_EQ(g->total_params(), ref.total);
     EXPECT_EQ(g->trainable_params(), ref.trainable);
 

@@ -26,7 +26,8 @@ filter() {
          -e 's/steps, [0-9.]+ \+\/- [0-9.]+ sec/steps, # +\/- # sec/' \
          -e 's/^[0-9.]+ images\/s/# images\/s/' \
          -e '/top-5:/ s/\(-?[0-9][0-9.e+-]*\)/(#)/g' \
-         -e "s|$root/|ROOT/|g"
+         -e "s|$root/|ROOT/|g" \
+         -e '/: warning: other processes use [0-9]*% of the CPUs/d' 
 }
 
 session() {  # NAME FILE

@@ -102,7 +102,7 @@ TEST(Elaborate, LongConstantChainsDoNotRecurse) {
     Source s(text);
     auto g = s.network();
     ASSERT_TRUE(g) << s.err.str();
-    EXPECT_EQ(g->node(g->output).shape.dims.back(), 4);
+    EXPECT_EQ(g->node(g->outputs.at(0)).shape.dims.back(), 4);
 }
 
 TEST(Elaborate, ComprehensionVariablesAreNotConstantsNeededFirst) {
@@ -112,7 +112,7 @@ TEST(Elaborate, ComprehensionVariablesAreNotConstantsNeededFirst) {
              "network net(x: f32[N, 8, 8, 3]) {\n  return conv2d(x, b, 1)\n}\n");
     auto g = s.network();
     ASSERT_TRUE(g) << s.err.str();
-    EXPECT_EQ(g->node(g->output).shape.dims.back(), 3);
+    EXPECT_EQ(g->node(g->outputs.at(0)).shape.dims.back(), 3);
 }
 
 TEST(Elaborate, ConstantCyclesAreStillReported) {
