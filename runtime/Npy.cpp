@@ -255,8 +255,10 @@ Array parse_npy(const uint8_t *bytes, size_t size, const std::string &what) {
         zero |= d.num == 0;
         a.shape.push_back(d.num);
     }
+    // As NumPy does, the dimensions other than zeros must multiply without
+    // overflow even when one is zero: Array::size() multiplies them all.
     for (int64_t d : a.shape)
-        if (!zero && (__builtin_mul_overflow(count, uint64_t(d), &count) || count > kMaxElements))
+        if (d != 0 && (__builtin_mul_overflow(count, uint64_t(d), &count) || count > kMaxElements))
             throw IOError(what + ": shape " + shape->text + " has too many elements");
     if (zero) count = 0;
 

@@ -8,6 +8,9 @@ packages=(
   libhalide14-0-dev llvm-14-dev
   antlr4 libantlr4-runtime-dev default-jre-headless
   libgtest-dev libedit-dev zlib1g-dev
+  # The instrumented test build: libFuzzer and the sanitizers' runtimes come
+  # with clang; valgrind checks the C ABI's fault paths for leaks.
+  clang-14 libclang-rt-14-dev valgrind
   # Model import: Debian's ONNX library (protobuf, checker, shape inference)
   # and the ONNX backend node tests.
   libonnx-dev libprotobuf-dev libonnx-testdata python3-onnx

@@ -36,7 +36,52 @@ int64_t product(const std::vector<int64_t> &v) {
     return n;
 }
 
+// Halide 14's halide_spawn_thread uses the block it mallocs without a check
+// and ignores pthread_create's failure; the thread pool spawns its workers
+// inside a call, so an app short of memory crashed there. These replace the
+// runtime's pair (see runtime_overrides): a thread that cannot be started
+// is a sentinel the pool joins as a no-op, and the pool runs its work on
+// the threads it has (the calling thread takes part in every job).
+std::string runtime_threads_llvm_assembly() {
+    return "%netc.thread = type { void (i8*)*, i8*, i64 }\n"
+           "@netc_no_thread = linkonce_odr global i64 0\n"
+           "declare i8* @malloc(i64)\n"
+           "declare i32 @pthread_create(i64*, i8*, i8* (i8*)*, i8*)\n"
+           "declare i32 @pthread_join(i64, i8**)\n\n"
+           "define linkonce_odr i8* @netc_thread_main(i8* %arg) {\n"
+           "  %t = bitcast i8* %arg to %netc.thread*\n"
+           "  %fp = getelementptr inbounds %netc.thread, %netc.thread* %t, i32 0, i32 0\n"
+           "  %f = load void (i8*)*, void (i8*)** %fp\n"
+           "  %cp = getelementptr inbounds %netc.thread, %netc.thread* %t, i32 0, i32 1\n"
+           "  %c = load i8*, i8** %cp\n  call void %f(i8* %c)\n  ret i8* null\n}\n\n"
+           "define i8* @halide_spawn_thread(void (i8*)* %f, i8* %closure) {\n"
+           "  %mem = call i8* @malloc(i64 24)\n  %none = icmp eq i8* %mem, null\n"
+           "  br i1 %none, label %failed, label %fill\n"
+           "fill:\n  %t = bitcast i8* %mem to %netc.thread*\n"
+           "  %fp = getelementptr inbounds %netc.thread, %netc.thread* %t, i32 0, i32 0\n"
+           "  store void (i8*)* %f, void (i8*)** %fp\n"
+           "  %cp = getelementptr inbounds %netc.thread, %netc.thread* %t, i32 0, i32 1\n"
+           "  store i8* %closure, i8** %cp\n"
+           "  %hp = getelementptr inbounds %netc.thread, %netc.thread* %t, i32 0, i32 2\n"
+           "  store i64 0, i64* %hp\n"
+           "  %rc = call i32 @pthread_create(i64* %hp, i8* null, i8* (i8*)* @netc_thread_main, i8* %mem)\n"
+           "  %ok = icmp eq i32 %rc, 0\n  br i1 %ok, label %started, label %unstarted\n"
+           "started:\n  ret i8* %mem\n"
+           "unstarted:\n  call void @free(i8* %mem)\n  br label %failed\n"
+           "failed:\n  ret i8* bitcast (i64* @netc_no_thread to i8*)\n}\n\n"
+           "define void @halide_join_thread(i8* %p) {\n"
+           "  %none = icmp eq i8* %p, bitcast (i64* @netc_no_thread to i8*)\n"
+           "  br i1 %none, label %done, label %join\n"
+           "join:\n  %t = bitcast i8* %p to %netc.thread*\n"
+           "  %hp = getelementptr inbounds %netc.thread, %netc.thread* %t, i32 0, i32 2\n"
+           "  %h = load i64, i64* %hp\n  call i32 @pthread_join(i64 %h, i8** null)\n"
+           "  call void @free(i8* %p)\n  br label %done\n"
+           "done:\n  ret void\n}\n\n";
+}
+
 }  // namespace
+
+std::vector<std::string> runtime_overrides() { return {"halide_spawn_thread", "halide_join_thread"}; }
 
 std::vector<std::string> abi_symbols(const Abi &abi) {
     return {abi.entry, abi.entry + "_set_num_threads", abi.entry + "_error_message", abi.entry + "_release_memory"};
@@ -139,6 +184,33 @@ std::string abi_llvm_assembly(const Abi &abi) {
       << "define linkonce_odr void @netc_record_error(i8* %uc, i8* %msg) {\n"
       << "  %buf = getelementptr inbounds [1024 x i8], [1024 x i8]* @netc_last_error, i64 0, i64 0\n"
       << "  call i8* @strncpy(i8* %buf, i8* %msg, i64 1023)\n  ret void\n}\n\n";
+    // The runtime's error handler is one for the process. While any netc
+    // call runs it is netc_record_error: the first call to start installs
+    // it and the last to finish puts back the one it found, under a lock
+    // every netc object shares. (Each call saving and restoring it alone let
+    // overlapping calls leave netc's handler in place of the app's.)
+    o << "@netc_handler_lock = linkonce_odr global [8 x i64] zeroinitializer, align 64\n"
+      << "@netc_handler_users = linkonce_odr global i64 0\n"
+      << "@netc_saved_handler = linkonce_odr global void (i8*, i8*)* null\n"
+      << "declare void @halide_mutex_lock(i8*)\ndeclare void @halide_mutex_unlock(i8*)\n\n"
+      << "define linkonce_odr void @netc_enter() {\n"
+      << "  %l = bitcast [8 x i64]* @netc_handler_lock to i8*\n  call void @halide_mutex_lock(i8* %l)\n"
+      << "  %n = load i64, i64* @netc_handler_users\n  %first = icmp eq i64 %n, 0\n"
+      << "  br i1 %first, label %install, label %count\n"
+      << "install:\n"
+      << "  %old = call void (i8*, i8*)* @halide_set_error_handler(void (i8*, i8*)* @netc_record_error)\n"
+      << "  store void (i8*, i8*)* %old, void (i8*, i8*)** @netc_saved_handler\n  br label %count\n"
+      << "count:\n  %n1 = add i64 %n, 1\n  store i64 %n1, i64* @netc_handler_users\n"
+      << "  call void @halide_mutex_unlock(i8* %l)\n  ret void\n}\n\n"
+      << "define linkonce_odr void @netc_leave() {\n"
+      << "  %l = bitcast [8 x i64]* @netc_handler_lock to i8*\n  call void @halide_mutex_lock(i8* %l)\n"
+      << "  %n = load i64, i64* @netc_handler_users\n  %n1 = sub i64 %n, 1\n"
+      << "  store i64 %n1, i64* @netc_handler_users\n  %last = icmp eq i64 %n1, 0\n"
+      << "  br i1 %last, label %restore, label %done\n"
+      << "restore:\n  %old = load void (i8*, i8*)*, void (i8*, i8*)** @netc_saved_handler\n"
+      << "  call void (i8*, i8*)* @halide_set_error_handler(void (i8*, i8*)* %old)\n  br label %done\n"
+      << "done:\n  call void @halide_mutex_unlock(i8* %l)\n  ret void\n}\n\n";
+    o << runtime_threads_llvm_assembly();
     o << "define linkonce_odr i8* @netc_error_message(i32 %code) {\n  switch i32 %code, label %other [";
     for (int i = 0; i < kCodes; i++) o << " i32 " << (i ? kFirstError + i - 1 : 0) << ", label %m" << i;
     o << " ]\n";
@@ -225,7 +297,7 @@ std::string abi_llvm_assembly(const Abi &abi) {
       << "  %bp = inttoptr i64 %block to i8*\n  %arena = getelementptr inbounds i8, i8* %bp, i64 64\n"
       << "  %buf = getelementptr inbounds [1024 x i8], [1024 x i8]* @netc_last_error, i64 0, i64 0\n"
       << "  store i8 0, i8* %buf\n"
-      << "  %old = call void (i8*, i8*)* @halide_set_error_handler(void (i8*, i8*)* @netc_record_error)\n"
+      << "  call void @netc_enter()\n"
       ;
     for (size_t k = 0; k < ni; k++) o << "  %in" << k << " = bitcast float* %input" << k << " to i8*\n";
     for (size_t k = 0; k < no; k++) o << "  %out" << k << " = bitcast float* %output" << k << " to i8*\n";
@@ -245,7 +317,7 @@ std::string abi_llvm_assembly(const Abi &abi) {
     }
     o << "try" << abi.variants.size() << ":\n  br label %done\n"
       << "done:\n" << phi << " [ " << kNoCpuFeatures << ", %try" << abi.variants.size() << " ]\n"
-      << "  call void (i8*, i8*)* @halide_set_error_handler(void (i8*, i8*)* %old)\n"
+      << "  call void @netc_leave()\n"
       << "  %prev = atomicrmw xchg i64* @" << e << "_arena, i64 %block seq_cst\n"
       << "  %pp = inttoptr i64 %prev to i8*\n  call void @free(i8* %pp)\n  ret i32 %r\n}\n";
     return o.str();

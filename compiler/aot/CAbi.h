@@ -49,5 +49,9 @@ std::string c_header(const Abi &abi);
 std::string abi_llvm_assembly(const Abi &abi);
 // The symbols the ABI exports; everything else the entry prefixes is internal.
 std::vector<std::string> abi_symbols(const Abi &abi);
+// Halide runtime functions the ABI wrapper replaces with safer ones. The
+// wrapper defines them strongly so that linking it replaces the runtime's;
+// the caller then makes them weak again, as every netc object carries them.
+std::vector<std::string> runtime_overrides();
 
 }  // namespace netc::aot

@@ -124,6 +124,8 @@ void write_outputs(std::vector<NetworkModule> &variants, const Abi &abi, const O
     wrapper->setDataLayout(m->getDataLayout());
     wrapper->setTargetTriple(m->getTargetTriple());
     link_into(*m, std::move(wrapper), "the C ABI wrapper");
+    for (const std::string &name : runtime_overrides())
+        if (llvm::Function *f = m->getFunction(name)) f->setLinkage(llvm::GlobalValue::WeakAnyLinkage);
     internalize(*m, abi);
 
     if (want("ll")) compile_llvm_module_to_llvm_assembly(*m, *make_raw_fd_ostream(outputs.at("ll")));

@@ -38,11 +38,47 @@ bool Repl::feed(const std::string &line) {
     }
     pending_ += line;
     pending_ += '\n';
+    // needs_more_input parses all the pending text, so asking it at every
+    // line made a long definition quadratic (270 KB inside a comment took
+    // 80 s). Text inside a block comment or an open brace cannot be complete
+    // (it says so too, for well-formed UTF-8 without nesting too deep), so
+    // it is asked again only when the text has doubled: nesting too deep is
+    // then reported once the body closes or the text doubles.
+    open_.scan(line);
+    int bad_line, bad_col;
+    if ((open_.comment || open_.braces > 0) && pending_.size() < 2 * open_.parsed &&
+        validate_utf8(line, bad_line, bad_col))
+        return true;
+    open_.parsed = pending_.size();
     if (needs_more_input(pending_)) return true;
     std::string text;
     text.swap(pending_);
+    open_ = {};
     run_input(text, false);
     return !quit_;
+}
+
+// As the grammar lexes: strings and line comments end with their line (or
+// at a carriage return), block comments and braces carry over.
+void Repl::Open::scan(const std::string &line) {
+    const size_t n = line.size();
+    for (size_t i = 0; i < n; i++) {
+        char c = line[i], next = i + 1 < n ? line[i + 1] : '\0';
+        if (comment) {
+            if (c == '*' && next == '/') comment = false, i++;
+        } else if (c == '/' && next == '*') {
+            comment = true, i++;
+        } else if (c == '#' || (c == '/' && next == '/')) {
+            while (i + 1 < n && line[i + 1] != '\r') i++;
+        } else if (c == '"') {
+            for (i++; i < n && line[i] != '"' && line[i] != '\r'; i++)
+                if (line[i] == '\\' && i + 1 < n && line[i + 1] != '\r') i++;
+        } else if (c == '{') {
+            braces++;
+        } else if (c == '}' && braces > 0) {
+            braces--;
+        }
+    }
 }
 
 void Repl::finish() {
@@ -50,6 +86,7 @@ void Repl::finish() {
     // Parsing the unfinished text reports where it stopped.
     std::string text;
     text.swap(pending_);
+    open_ = {};
     err_ << "netc: error: the input ended inside a definition\n";
     run_input(text, false);
 }
@@ -86,12 +123,15 @@ bool Repl::run_input(const std::string &text, bool is_command) {
         err_ << "netc: error: a kernel failed: " << e.what() << "\n";
     } catch (const Halide::CompileError &e) {
         err_ << "netc: internal compiler error: Halide rejected a kernel: " << e.what() << "\n";
+        internal_errors_++;
     } catch (const Halide::InternalError &e) {
         err_ << "netc: internal compiler error: Halide: " << e.what() << "\n";
+        internal_errors_++;
     } catch (const std::bad_alloc &) {
         err_ << "netc: error: out of memory\n";
     } catch (const std::exception &e) {
         err_ << "netc: internal compiler error: " << e.what() << "\n";
+        internal_errors_++;
     }
     out_.flush();
     if (!ok) failures_++;
@@ -218,7 +258,7 @@ int run_repl(std::ostream &out, std::ostream &err) {
         bool stopped = repl.interrupted() || InterruptHandler::pending();
         if (!stopped) repl.finish();
         out.flush();
-        return stopped ? 130 : repl.failures() ? kExitUserError : kExitOk;
+        return stopped ? 130 : repl.internal_errors() ? kExitInternal : repl.failures() ? kExitUserError : kExitOk;
     }
     std::string history;
     if (const char *h = getenv("NETC_HISTORY")) history = h;

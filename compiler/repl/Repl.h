@@ -23,10 +23,15 @@ public:
     // Input ended: an unfinished definition is an error.
     void finish();
     // Ctrl-C at a prompt: drops an unfinished definition.
-    void cancel() { pending_.clear(); }
+    void cancel() {
+        pending_.clear();
+        open_ = {};
+    }
     bool continuing() const { return !pending_.empty(); }
     // Inputs that failed, and whether one was interrupted.
     int failures() const { return failures_; }
+    // Failures that were netc's fault (reported as internal compiler errors).
+    int internal_errors() const { return internal_errors_; }
     bool interrupted() const { return interrupted_; }
 
     // Tab completion: candidates for the word that ends `before`, which
@@ -88,13 +93,21 @@ private:
     bool interactive_;
     Session session_;
     std::string pending_;  // lines of an unfinished definition
+    // What pending_ leaves open, kept line by line (see feed).
+    struct Open {
+        bool comment = false;  // inside /* ... */
+        long braces = 0;
+        size_t parsed = 0;  // pending_'s size when it was last parsed
+        void scan(const std::string &line);
+    } open_;
     int inputs_ = 0;
-    int failures_ = 0;
+    int failures_ = 0, internal_errors_ = 0;
     bool quit_ = false, interrupted_ = false;
 };
 
 // `netc repl`: reads a terminal with line editing, or stdin as a script.
-// Returns the exit code: a script that had a failure exits 1.
+// Returns the exit code: a script that had a failure exits 1 (3 if one was an
+// internal compiler error).
 int run_repl(std::ostream &out, std::ostream &err);
 
 }  // namespace netc::repl

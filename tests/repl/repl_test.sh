@@ -90,6 +90,23 @@ top() { grep "top-5" <<<"$1"; }
 [ -n "$(top "$cli_out")" ] && [ "$(top "$cli_out")" = "$(top "$repl_out" | head -3)" ] && ok \
   || bad ":run's top-5 lines differ from netc run's"$'\n'"$repl_out"$'\n'"$cli_out"
 
+# A long definition is read in time proportional to it (it was parsed again
+# at every line: 270 KB inside an open comment took 80 s). 10,000 lines in a
+# network's body, then 10,000 in a comment never closed.
+{
+  echo "network long(x: f32[N, 4, 4, 2]) {"
+  for i in $(seq 10000); do echo "  y$i = \"}{\" // a line of a long body {"; done
+  echo "  return x"
+  echo "}"
+  echo ":shape long"
+  echo "/* a comment the input never closes"
+  for i in $(seq 10000); do echo "  const z$i = $i { \"}\" // }"; done
+} >"$tmp/long.txt"
+out=$(timeout $((20 * ${NETC_TEST_TIME_SCALE:-1})) "$netc" repl <"$tmp/long.txt" 2>&1); code=$?
+[ "$code" = 1 ] && grep -q "^defined network long: \[N, 4, 4, 2\] -> \[N, 4, 4, 2\]" <<<"$out" &&
+  grep -q "^long: images\|^long: x \[N, 4, 4, 2\]" <<<"$out" && grep -q "input ended inside a definition" <<<"$out" &&
+  ok || bad "long definitions: exit $code, output: $(head -c 600 <<<"$out")"
+
 # Without a terminal the REPL prompts nothing and, on `:quit`, stops reading.
 out=$(printf 'const a = 1\n:quit\n:shape a\n' | "$netc" repl 2>&1); code=$?
 [ "$code" = 0 ] && [ "$out" = "defined const a = 1" ] && ok || bad ":quit: exit $code, output: $out"

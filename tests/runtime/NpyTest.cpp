@@ -116,6 +116,8 @@ TEST(Npy, RejectsMalformedHeaders) {
               "impossible dimension 99999999999999999999"},
              {"{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296)}", "too many elements"},
              {"{'descr': '<f4', 'fortran_order': False, 'shape': (2305843009213693952,)}", "too many elements"},
+             // Empty, but NumPy refuses it too (and Array::size() would overflow).
+             {"{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296, 0)}", "too many elements"},
              {"{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3)", "expected ','"},
              {"{'descr': '<f4, 'fortran_order': False, 'shape': (2, 3)}", "expected ','"},
              {"{'descr' '<f4', 'fortran_order': False, 'shape': (2, 3)}", "expected ':'"},

@@ -32,6 +32,34 @@ TEST(ReplInput, ReportsAnErrorOnceTheBodyCloses) {
     EXPECT_FALSE(needs_more_input("const s = \"open\n"));
 }
 
+// Repl::feed asks needs_more_input only when a line may have completed the
+// text (see Repl::Open); its answer must still be the parser's at every
+// line, whatever strings, comments and braces the lines hold.
+TEST(ReplInput, FeedAgreesWithTheParserAtEveryLine) {
+    const std::vector<std::string> lines = {
+        "network n(x: f32[N, 4, 4, 2]) {", "  y = \"}{\" // {", "  return x", "}", "}}", "{", "unit u(x) {",
+        "/* open {", "still a comment }", "*/ const a = 1", "x /* c */ {", "/*/ not closed", "# a comment }",
+        "const s = \"a\\\"}\"", "const t = \"open {", "const b = 1 +", "  2", "  z = [1,", "  2]", "// }",
+        "a\r}", "\r", "const c = \"x\\", "", "  ", "return {"};
+    uint64_t rng = 12345;
+    for (int run = 0; run < 400; run++) {
+        std::ostringstream out, err;
+        Repl repl(out, err, false);
+        std::string pending;
+        for (int k = 0; k < 14; k++) {
+            rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+            const std::string &line = lines[(rng >> 33) % lines.size()];
+            bool blank = line.find_first_not_of(" \t\r") == std::string::npos;
+            if (pending.empty() && blank) continue;  // feed() skips it
+            pending += line + "\n";
+            bool want = needs_more_input(pending);
+            repl.feed(line);
+            ASSERT_EQ(repl.continuing(), want) << "after:\n" << pending;
+            if (!want) pending.clear();
+        }
+    }
+}
+
 struct Session {
     std::ostringstream out, err;
     Repl repl{out, err, false};
