@@ -1,0 +1,429 @@
+#include "TrainStep.h"
+
+#include "Diagnostics.h"
+
+#include <cmath>
+#include <cstring>
+
+namespace netc::grad {
+
+namespace {
+
+std::vector<int> reversed(const std::vector<int64_t> &shape) {
+    return std::vector<int>(shape.rbegin(), shape.rend());
+}
+
+Buf filled(int n, float v) {
+    Buf b(n);
+    b.fill(v);
+    return b;
+}
+
+// A view of b's memory with other dimensions (same number of values).
+Buf view(const Buf &b, std::vector<int> dims) { return Buf(const_cast<float *>(b.data()), dims); }
+
+std::string what(const ir::Node &n) {
+    return n.op == ir::OpKind::Activation ? ir::activation_name(n.activation) : ir::op_name(n.op);
+}
+
+}  // namespace
+
+TrainStep::TrainStep(const ir::Graph &g) : g_(g) {
+    std::vector<int> tensor_of(g.nodes.size(), -1);
+    for (const ir::Node &n : g.nodes) add_node(n, tensor_of);
+    if (loss_stage_ < 0)
+        throw Unsupported(g.nodes.empty() ? Loc() : g.nodes.back().loc,
+                          "network '" + g.name + "' has no loss to train: compute one with "
+                                                 "softmax_cross_entropy(logits, labels) on an i32[N] labels input");
+    if (images_ < 0) throw Unsupported(g.node(g.inputs.at(0)).loc, "network '" + g.name + "' has no f32 image input");
+}
+
+int TrainStep::variable(const ir::Node &n, const std::string &leaf, bool required) {
+    for (const ir::Param &p : n.params) {
+        if (p.name.size() < leaf.size() + 1 || p.name.compare(p.name.size() - leaf.size(), leaf.size(), leaf) != 0 ||
+            p.name[p.name.size() - leaf.size() - 1] != '/')
+            continue;
+        Variable v;
+        v.name = p.name;
+        v.shape = p.shape;
+        v.trainable = p.trainable;
+        v.l2 = p.l2;
+        v.value = Buf(reversed(p.shape));
+        v.value.fill(0.0f);
+        if (v.trainable) {
+            v.grad = Buf(reversed(p.shape));
+            v.grad.fill(0.0f);
+        }
+        vars_.push_back(std::move(v));
+        return static_cast<int>(vars_.size()) - 1;
+    }
+    if (required) throw InternalError("'" + n.name + "' has no variable '" + leaf + "'");
+    return -1;
+}
+
+int TrainStep::add_tensor(const ir::Shape &s, const std::string &name) {
+    Tensor t;
+    t.name = name;
+    if (s.rank() == 4) t.dims = {int(s[3]), int(s[2]), int(s[1])};
+    else if (s.rank() == 2) t.dims = {int(s[1]), 1, 1};
+    else if (s.rank() > 1) throw InternalError("a rank-" + std::to_string(s.rank()) + " training tensor");
+    tensors_.push_back(std::move(t));
+    return static_cast<int>(tensors_.size()) - 1;
+}
+
+void TrainStep::add_node(const ir::Node &n, std::vector<int> &tensor_of) {
+    using K = ir::OpKind;
+    auto stage = [&](StageKind k, std::vector<int> in, const std::string &suffix) {
+        Stage s;
+        s.kind = k;
+        s.node = &n;
+        s.in = std::move(in);
+        s.out = add_tensor(n.shape, n.name + suffix);
+        stages_.push_back(std::move(s));
+        return static_cast<int>(stages_.size()) - 1;
+    };
+    auto geom = [&]() {
+        ConvGeom c;
+        c.kh = int(n.kernel_h), c.kw = int(n.kernel_w), c.sh = int(n.stride_h), c.sw = int(n.stride_w);
+        c.rh = int(n.rate_h), c.rw = int(n.rate_w), c.pt = int(n.padding.top), c.pl = int(n.padding.left);
+        return c;
+    };
+    int x = n.inputs.empty() ? -1 : tensor_of.at(n.inputs[0]);
+    int last = -1;  // the tensor this node's value ends up in
+    switch (n.op) {
+    case K::Input:
+        if (n.dtype == ir::DType::I32) {
+            if (labels_ >= 0) throw Unsupported(n.loc, "'netc train' takes one i32 labels input");
+            labels_ = add_tensor(n.shape, n.name);
+            last = labels_;
+        } else {
+            if (images_ >= 0) throw Unsupported(n.loc, "'netc train' takes one f32 image input");
+            if (n.shape.rank() != 4 && n.shape.rank() != 2)
+                throw Unsupported(n.loc, "'netc train' takes images [N, H, W, C] or vectors [N, K]");
+            images_ = add_tensor(n.shape, n.name);
+            images_node_ = n.id;
+            last = images_;
+        }
+        break;
+    case K::Conv2D:
+    case K::DepthwiseConv2D:
+    case K::FullyConnected: {
+        bool fc = n.op == K::FullyConnected;
+        int s = stage(n.op == K::DepthwiseConv2D ? StageKind::Depthwise : StageKind::Conv, {x},
+                      n.norm || n.has_bias || n.activation != ir::Activation::None ? "/raw" : "");
+        stages_[s].geom = fc ? ConvGeom() : geom();
+        const std::string &wname = n.params.at(0).name;  // weights, depthwise_ or pointwise_weights
+        stages_[s].weights = variable(n, wname.substr(wname.rfind('/') + 1), true);
+        last = stages_[s].out;
+        if (n.has_bias) {
+            int b = stage(StageKind::Bias, {last}, n.norm || n.activation != ir::Activation::None ? "/biased" : "");
+            stages_[b].biases = variable(n, "biases", true);
+            last = stages_[b].out;
+        }
+        break;
+    }
+    case K::BatchNorm: last = x; break;  // its normalisation follows below
+    case K::Activation:
+        if (n.activation == ir::Activation::Softmax)
+            throw Unsupported(n.loc, "'netc train' cannot differentiate softmax as a layer yet: return the logits "
+                                     "and let softmax_cross_entropy apply it");
+        last = x;
+        break;
+    case K::MaxPool:
+    case K::AvgPool: {
+        if (n.rate_h != 1 || n.rate_w != 1) throw Unsupported(n.loc, "'netc train' cannot differentiate dilated pools");
+        int s = stage(n.op == K::MaxPool ? StageKind::MaxPool : StageKind::AvgPool, {x}, "");
+        stages_[s].geom = geom();
+        last = stages_[s].out;
+        break;
+    }
+    case K::Mean: {
+        const ir::Node &in = g_.node(n.inputs[0]);
+        if (in.shape.rank() != 4 || n.axes != std::vector<int>{1, 2})
+            throw Unsupported(n.loc, "'netc train' differentiates means over the spatial axes [1, 2] only");
+        last = stages_[stage(StageKind::Mean, {x}, "")].out;
+        break;
+    }
+    case K::Flatten:
+    case K::Squeeze: last = stages_[stage(StageKind::Reshape, {x}, "")].out; break;
+    case K::Add: last = stages_[stage(StageKind::Add, {x, tensor_of.at(n.inputs[1])}, "")].out; break;
+    case K::Dropout: {
+        int s = stage(StageKind::Dropout, {x}, "");
+        last = stages_[s].out;
+        break;
+    }
+    case K::SoftmaxCrossEntropy: {
+        if (loss_stage_ >= 0) throw Unsupported(n.loc, "'netc train' takes one loss per network");
+        if (labels_ < 0 || tensor_of.at(n.inputs[1]) != labels_) throw InternalError("loss without labels");
+        loss_stage_ = stage(StageKind::Loss, {x, labels_}, "");
+        logits_ = x;
+        last = stages_[loss_stage_].out;
+        break;
+    }
+    case K::Pad:
+    case K::Concat:
+        throw Unsupported(n.loc, "'netc train' cannot differentiate " + what(n) + " yet");
+    }
+    // Epilogues: a batch norm (a conv's normalizer or the op itself), then the activation.
+    if (n.norm && n.op != K::Activation) {
+        int s = stage(StageKind::BatchNorm, {last}, n.activation != ir::Activation::None ? "/normalized" : "");
+        Stage &b = stages_[s];
+        b.gamma = variable(n, "gamma", false);
+        b.beta = variable(n, "beta", false);
+        b.moving_mean = variable(n, "moving_mean", true);
+        b.moving_var = variable(n, "moving_variance", true);
+        int64_t c = tensors_[last].dims[0];
+        b.ones = filled(int(c), 1.0f);
+        b.zeros = filled(int(c), 0.0f);
+        b.mean = Buf(int(c));
+        b.var = Buf(int(c));
+        last = b.out;
+    }
+    if (n.activation != ir::Activation::None && n.activation != ir::Activation::Identity && n.op != K::Input) {
+        if (n.activation == ir::Activation::Softmax)
+            throw Unsupported(n.loc, "'netc train' cannot differentiate a softmax activation yet: return the logits "
+                                     "and let softmax_cross_entropy apply it");
+        if (n.op == K::SoftmaxCrossEntropy) throw InternalError("an activation on a loss");
+        int s = stage(StageKind::Activation, {last}, "");
+        stages_[s].act = n.activation;
+        last = stages_[s].out;
+    }
+    tensor_of[n.id] = last;
+}
+
+void TrainStep::load(const weights::WeightMap &w) {
+    for (Variable &v : vars_) {
+        const rt::Array &a = w.at(v.name);
+        std::memcpy(v.value.data(), a.data.data(), a.data.size() * sizeof(float));
+    }
+}
+
+void TrainStep::store(weights::WeightMap &w) const {
+    for (const Variable &v : vars_) {
+        rt::Array &a = w[v.name];
+        a.shape = v.shape;
+        a.data.assign(v.value.data(), v.value.data() + v.value.number_of_elements());
+    }
+}
+
+void TrainStep::allocate(int batch) {
+    if (batch == batch_) return;
+    batch_ = batch;
+    for (Tensor &t : tensors_) {
+        std::vector<int> d = t.dims;
+        d.push_back(batch);
+        t.value = Buf(d);
+        t.grad = Buf(d);
+        t.scratch = Buf(d);
+    }
+    for (Stage &s : stages_) {
+        std::vector<int> d = tensors_[s.out].dims;
+        d.push_back(batch);
+        if (s.kind == StageKind::MaxPool || s.kind == StageKind::Dropout) s.scratch = Buf(d);
+    }
+    loss_per_example_ = Buf(batch);
+}
+
+double TrainStep::forward(const float *images, const float *labels, int batch, bool training, int seed) {
+    allocate(batch);
+    training_ = training;
+    Tensor &im = tensors_[images_];
+    std::memcpy(im.value.data(), images, im.value.size_in_bytes());
+    Tensor &lab = tensors_[labels_];
+    std::memcpy(lab.value.data(), labels, lab.value.size_in_bytes());
+    for (Stage &s : stages_) run_stage(s, seed);
+    double loss = 0;
+    for (int i = 0; i < batch; i++) loss += loss_per_example_(i);
+    loss /= batch;
+    for (const Variable &v : vars_)
+        if (v.l2 > 0) {
+            double ss = 0;
+            for (int64_t i = 0; i < v.value.number_of_elements(); i++) ss += double(v.value.data()[i]) * v.value.data()[i];
+            loss += v.l2 * ss / 2;  // slim's l2_regularizer: scale * tf.nn.l2_loss(w)
+        }
+    return loss;
+}
+
+int TrainStep::correct() const {
+    const Tensor &z = tensors_[logits_];
+    const Buf &lab = tensors_[labels_].value;
+    int k = z.dims[0], right = 0;
+    for (int n = 0; n < batch_; n++) {
+        const float *row = z.value.data() + int64_t(n) * k;
+        int best = 0;
+        for (int c = 1; c < k; c++)
+            if (row[c] > row[best]) best = c;
+        right += best == int(lab(n));
+    }
+    return right;
+}
+
+void TrainStep::run_stage(Stage &s, int seed) {
+    Buf &y = tensors_[s.out].value;
+    const Buf &x = tensors_[s.in[0]].value;
+    switch (s.kind) {
+    case StageKind::Conv: {
+        const Buf &w = vars_[s.weights].value;
+        conv_forward(s.geom, x, w.dimensions() == 4 ? w : view(w, {w.dim(0).extent(), w.dim(1).extent(), 1, 1}), y);
+        break;
+    }
+    case StageKind::Depthwise:
+        depthwise_forward(s.geom, int(s.node->multiplier), x, vars_[s.weights].value, y);
+        break;
+    case StageKind::Bias: bias_forward(x, vars_[s.biases].value, y); break;
+    case StageKind::BatchNorm: {
+        const Buf &gamma = s.gamma >= 0 ? vars_[s.gamma].value : s.ones;
+        const Buf &beta = s.beta >= 0 ? vars_[s.beta].value : s.zeros;
+        float eps = float(s.node->norm->epsilon);
+        if (training_ && s.node->norm->training) {
+            batch_stats(x, s.mean, s.var);
+            batch_norm_forward(eps, x, s.mean, s.var, gamma, beta, y);
+            // TF's fused batch norm moves the variance toward the batch's
+            // unbiased one (as PyTorch's running_var does).
+            double decay = s.node->norm->decay;
+            int64_t m = int64_t(x.number_of_elements()) / x.dim(0).extent();
+            double bessel = m > 1 ? double(m) / (m - 1) : 1;
+            Buf &mm = vars_[s.moving_mean].value, &mv = vars_[s.moving_var].value;
+            for (int c = 0; c < mm.dim(0).extent(); c++) {
+                mm(c) = float(mm(c) * decay + s.mean(c) * (1 - decay));
+                mv(c) = float(mv(c) * decay + s.var(c) * bessel * (1 - decay));
+            }
+        } else {
+            s.mean.copy_from(vars_[s.moving_mean].value);
+            s.var.copy_from(vars_[s.moving_var].value);
+            batch_norm_forward(eps, x, s.mean, s.var, gamma, beta, y);
+        }
+        break;
+    }
+    case StageKind::Activation: activation_forward(s.act, x, y); break;
+    case StageKind::MaxPool: max_pool_forward(s.geom, x, y, s.scratch); break;
+    case StageKind::AvgPool: avg_pool_forward(s.geom, s.node->count_padding, x, y); break;
+    case StageKind::Mean: spatial_mean_forward(x, y); break;
+    case StageKind::Reshape: std::memcpy(y.data(), x.data(), y.size_in_bytes()); break;
+    case StageKind::Add: add_forward(x, tensors_[s.in[1]].value, y); break;
+    case StageKind::Dropout:
+        if (training_) dropout_forward(float(s.node->keep_prob), seed, x, y, s.scratch);
+        else std::memcpy(y.data(), x.data(), y.size_in_bytes());
+        break;
+    case StageKind::Loss: {
+        Tensor &z = tensors_[s.in[0]];
+        softmax_cross_entropy(z.value, tensors_[s.in[1]].value, loss_per_example_, z.scratch);
+        break;
+    }
+    }
+}
+
+Buf &TrainStep::grad_target(int t) {
+    Tensor &x = tensors_[t];
+    x.into_scratch = x.grad_set;
+    return x.grad_set ? x.scratch : x.grad;
+}
+
+void TrainStep::grad_done(int t) {
+    Tensor &x = tensors_[t];
+    if (x.into_scratch) accumulate(x.grad, x.scratch);
+    x.grad_set = true;
+}
+
+void TrainStep::backward() {
+    for (Tensor &t : tensors_) t.grad_set = false;
+    // The loss stage left dL/dlogits in the logits' scratch.
+    Tensor &z = tensors_[logits_];
+    z.grad.copy_from(z.scratch);
+    z.grad_set = true;
+    for (Variable &v : vars_)
+        if (v.trainable) v.grad.fill(0.0f);
+    for (int i = int(stages_.size()) - 1; i >= 0; i--)
+        if (stages_[i].kind != StageKind::Loss && tensors_[stages_[i].out].grad_set) backward_stage(stages_[i]);
+    for (Variable &v : vars_)
+        if (v.trainable && v.l2 > 0)
+            for (int64_t i = 0; i < v.value.number_of_elements(); i++)
+                v.grad.data()[i] += float(v.l2) * v.value.data()[i];
+}
+
+void TrainStep::backward_stage(Stage &s) {
+    const Buf &dy = tensors_[s.out].grad;
+    const Buf &y = tensors_[s.out].value;
+    int xi = s.in[0];
+    const Buf &x = tensors_[xi].value;
+    bool to_x = xi != images_;  // the images need no gradient
+    switch (s.kind) {
+    case StageKind::Conv: {
+        Variable &w = vars_[s.weights];
+        bool fc = w.value.dimensions() == 2;
+        Buf wv = fc ? view(w.value, {w.value.dim(0).extent(), w.value.dim(1).extent(), 1, 1}) : w.value;
+        Buf wg = fc ? view(w.grad, {w.grad.dim(0).extent(), w.grad.dim(1).extent(), 1, 1}) : w.grad;
+        conv_backward_filter(s.geom, dy, x, wg);
+        if (to_x) {
+            conv_backward_data(s.geom, dy, wv, grad_target(xi));
+            grad_done(xi);
+        }
+        return;
+    }
+    case StageKind::Depthwise: {
+        Variable &w = vars_[s.weights];
+        int m = int(s.node->multiplier);
+        depthwise_backward_filter(s.geom, m, dy, x, w.grad);
+        if (to_x) {
+            depthwise_backward_data(s.geom, m, dy, w.value, grad_target(xi));
+            grad_done(xi);
+        }
+        return;
+    }
+    case StageKind::Bias:
+        channel_sum(dy, vars_[s.biases].grad);
+        break;
+    case StageKind::BatchNorm: {
+        const Buf &gamma = s.gamma >= 0 ? vars_[s.gamma].value : s.ones;
+        Buf dgamma(s.mean.dim(0).extent()), dbeta(s.mean.dim(0).extent());
+        batch_norm_backward(float(s.node->norm->epsilon), training_ && s.node->norm->training, dy, x, s.mean, s.var,
+                            gamma, grad_target(xi), dgamma, dbeta);
+        grad_done(xi);
+        if (s.gamma >= 0) vars_[s.gamma].grad.copy_from(dgamma);
+        if (s.beta >= 0) vars_[s.beta].grad.copy_from(dbeta);
+        return;
+    }
+    case StageKind::Activation:
+        activation_backward(s.act, dy, y, grad_target(xi));
+        grad_done(xi);
+        return;
+    case StageKind::MaxPool:
+        max_pool_backward(s.geom, dy, s.scratch, grad_target(xi));
+        grad_done(xi);
+        return;
+    case StageKind::AvgPool:
+        avg_pool_backward(s.geom, s.node->count_padding, dy, grad_target(xi));
+        grad_done(xi);
+        return;
+    case StageKind::Mean:
+        spatial_mean_backward(dy, grad_target(xi));
+        grad_done(xi);
+        return;
+    case StageKind::Add:
+        for (int i : s.in) {
+            if (i == images_) continue;
+            grad_target(i).copy_from(dy);
+            grad_done(i);
+        }
+        return;
+    case StageKind::Dropout:
+        if (training_) dropout_backward(float(s.node->keep_prob), dy, s.scratch, grad_target(xi));
+        else grad_target(xi).copy_from(dy);
+        grad_done(xi);
+        return;
+    case StageKind::Reshape: {
+        Buf &t = grad_target(xi);
+        std::memcpy(t.data(), dy.data(), t.size_in_bytes());
+        grad_done(xi);
+        return;
+    }
+    case StageKind::Loss: return;
+    }
+    // Bias: the gradient passes through unchanged.
+    if (to_x) {
+        grad_target(xi).copy_from(dy);
+        grad_done(xi);
+    }
+}
+
+}  // namespace netc::grad
