@@ -43,7 +43,8 @@ std::string help_text(const std::string &command) {
                "--seed, drops the last short batch, reports validation accuracy (inference mode:\n"
                "moving statistics, no dropout) and writes -o with the optimizer's state under\n"
                "TF's slot names. --steps stops after S steps. --gradients writes the loss and\n"
-               "every variable's gradient on the first N examples, and updates nothing.\n";
+               "every variable's gradient on the first N examples (without -o: and stops there;\n"
+               "with -o: those of the first step, before its update).\n";
     if (command == "tune")
         return "usage: netc tune FILE.net [--entry NAME] [--batch N] [--threads T] [--tuning FILE] [--retune]\n\n"
                "Finds, by measurement on this machine, the fastest schedule of each distinct\n"

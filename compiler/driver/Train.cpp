@@ -106,6 +106,16 @@ void write_checkpoint(const std::string &file, const ir::Graph &g, grad::TrainSt
     if (std::rename(tmp.c_str(), file.c_str()) != 0) throw rt::IOError(file + ": cannot write the checkpoint");
 }
 
+void write_gradients(const std::string &file, double loss, grad::TrainStep &step) {
+    rt::NamedArrays out;
+    out.emplace_back("loss", rt::Array{{}, {float(loss)}});
+    for (auto &v : step.variables())
+        if (v.trainable)
+            out.emplace_back(v.name, rt::Array{v.shape, std::vector<float>(v.grad.data(), v.grad.data() +
+                                                                               v.grad.number_of_elements())});
+    rt::write_npz(file, out);
+}
+
 }  // namespace
 
 int Driver::train_command(int m) {
@@ -137,19 +147,13 @@ int Driver::train_command(int m) {
     if (!opt_.validation.empty()) val = load_dataset(opt_.validation, input, step->classes());
     int batch = int(opt_.batch > 0 ? opt_.batch : 32);
 
-    if (!opt_.gradients.empty()) {
+    if (!opt_.gradients.empty() && opt_.output.empty()) {
         // The loss and gradients of the first `batch` examples, as they are.
         int n = int(std::min<int64_t>(batch, train.count));
         double loss = step->forward(train.images.data(), train.labels.data(), n, true, int(opt_.seed));
         if (!std::isfinite(loss)) throw rt::IOError(opt_.data + ": the loss of the first batch is not finite");
         step->backward();
-        rt::NamedArrays out;
-        out.emplace_back("loss", rt::Array{{}, {float(loss)}});
-        for (auto &v : step->variables())
-            if (v.trainable)
-                out.emplace_back(v.name, rt::Array{v.shape, std::vector<float>(v.grad.data(), v.grad.data() +
-                                                                                   v.grad.number_of_elements())});
-        rt::write_npz(opt_.gradients, out);
+        write_gradients(opt_.gradients, loss, *step);
         out_ << g->name << ": loss " << std::setprecision(6) << loss << " on " << n << " examples; gradients -> "
              << opt_.gradients << "\n";
         return kExitOk;
@@ -196,8 +200,11 @@ int Driver::train_command(int m) {
                 return kExitUserError;
             }
             step->backward();
+            if (done == 0 && !opt_.gradients.empty()) write_gradients(opt_.gradients, loss, *step);
             opt.step();
             done++;
+            // The first step compiles the kernels: rates and ETA count from its end.
+            if (done == 1) t_start = std::chrono::steady_clock::now();
             loss_sum += loss;
             right += step->correct();
             seen += batch;
@@ -206,8 +213,8 @@ int Driver::train_command(int m) {
                 err_ << (tty ? "\r" : "") << "epoch " << epoch << " step " << b + 1 << "/" << per_epoch << "  loss "
                      << std::fixed << std::setprecision(4) << loss_sum / (b + 1) << "  accuracy "
                      << std::setprecision(1) << 100.0 * right / seen << "%  " << std::setprecision(0)
-                     << done * batch / std::max(s, 1e-9) << " images/s  ETA "
-                     << clock_str(s / done * (total - done)) << (tty ? "   " : "\n") << std::defaultfloat;
+                     << (done - 1) * batch / std::max(s, 1e-9) << " images/s  ETA "
+                     << clock_str(done > 1 ? s / (done - 1) * (total - done) : 0) << (tty ? "   " : "\n") << std::defaultfloat;
             }
         }
         if (tty) err_ << "\n";
@@ -215,7 +222,7 @@ int Driver::train_command(int m) {
         line << "epoch " << epoch << ": loss " << std::fixed << std::setprecision(4) << loss_sum / std::max<int64_t>(1, seen / batch)
              << ", training accuracy " << std::setprecision(2) << 100.0 * right / std::max<int64_t>(seen, 1) << "%";
         if (!val.images.empty()) line << ", validation accuracy " << 100.0 * evaluate(*step, val, batch) << "%";
-        line << " (" << std::setprecision(1) << seconds() << " s)";
+        line << " (" << std::setprecision(1) << seconds() << " s after the first step)";
         out_ << line.str() << "\n" << std::flush;
         write_checkpoint(opt_.output, *g, *step, opt);
     }

@@ -19,7 +19,7 @@ void schedule_flat(Func f) {
 void momentum_update(float lr, float mu, const Buf &g, Buf &w, Buf &m) {
     kernel("momentum_update", [&](Kernel &k) {
         ImageParam gp = k.input(1, "grad"), wp = k.input(1, "variable"), mp = k.input(1, "momentum");
-        Param<float> lr_p = k.scalar("lr"), mu_p = k.scalar("momentum");
+        Param<float> lr_p = k.scalar("lr"), mu_p = k.scalar("mu");
         Var i("i");
         Func m2("Momentum"), w2("variable");
         m2(i) = mu_p * mp(i) + gp(i);
