@@ -28,12 +28,6 @@ struct Dataset {
     int64_t count = 0, per_example = 0;
 };
 
-std::string dims_str(const std::vector<int64_t> &d) {
-    std::string s = "[";
-    for (size_t i = 0; i < d.size(); i++) s += (i ? ", " : "") + std::to_string(d[i]);
-    return s + "]";
-}
-
 // An .npz of `images` (float32, one example per row) and `labels` (integer
 // class ids), checked against the network's input and classes.
 Dataset load_dataset(const std::string &file, const ir::Node &input, int64_t classes) {

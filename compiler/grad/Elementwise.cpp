@@ -113,6 +113,38 @@ void accumulate(Buf &dst, const Buf &src) {
     });
 }
 
+void copy(const Buf &x, Buf &y) {
+    pointwise("copy", 1, 0, {&x}, {}, {&y}, [&](auto &in, auto &, Var c, Var x, Var y, Var n) {
+        return std::vector<Expr>{in[0](c, x, y, n)};
+    });
+}
+
+void pad_forward(int top, int left, float value, const Buf &x, Buf &y) {
+    kernel("pad_forward", [&](Kernel &k) {
+        ImageParam in = k.input(4, "inputs");
+        Param<float> t = k.scalar("top"), l = k.scalar("left"), v = k.scalar("value");
+        Func b = BoundaryConditions::constant_exterior(
+            in, v, {Range(), Range(0, in.dim(1).extent()), Range(0, in.dim(2).extent()), Range()});
+        Var c("c"), x("x"), y("y"), n("n");
+        Func f("pad");
+        f(c, x, y, n) = b(c, x - cast<int>(l), y - cast<int>(t), n);
+        schedule_image(f, false);
+        k.set_outputs({f});
+    }).run({&x}, {float(top), float(left), value}, {&y});
+}
+
+void pad_backward(int top, int left, const Buf &dy, Buf &dx) {
+    kernel("pad_backward", [&](Kernel &k) {
+        ImageParam d = k.input(4, "grad_outputs");
+        Param<float> t = k.scalar("top"), l = k.scalar("left");
+        Var c("c"), x("x"), y("y"), n("n");
+        Func f("pad_grad_inputs");
+        f(c, x, y, n) = d(c, x + cast<int>(l), y + cast<int>(t), n);
+        schedule_image(f, false);
+        k.set_outputs({f});
+    }).run({&dy}, {float(top), float(left)}, {&dx});
+}
+
 void dropout_forward(float keep, int seed, const Buf &x, Buf &y, Buf &mask) {
     // The mask is a hash of (seed, position), kept for the backward pass;
     // each step passes a new seed, so each step draws a new mask.

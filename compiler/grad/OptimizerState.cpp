@@ -80,7 +80,7 @@ bool OptimizerState::restore(const rt::NamedArrays &arrays) {
     for (size_t i = 0; i < vars_.size(); i++)
         for (size_t k = 0; k < slots_[i].size(); k++) {
             const rt::Array &a = *by_name[vars_[i].name + sfx[k]];
-            if (int64_t(a.data.size()) != slots_[i][k].number_of_elements()) return false;
+            if (a.data.size() != slots_[i][k].number_of_elements()) return false;
             std::memcpy(slots_[i][k].data(), a.data.data(), a.data.size() * sizeof(float));
         }
     if (o_.kind == "adam") {

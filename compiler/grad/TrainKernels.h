@@ -34,6 +34,10 @@ void activation_forward(ir::Activation a, const Buf &x, Buf &y);
 void activation_backward(ir::Activation a, const Buf &dy, const Buf &y, Buf &dx);  // from the output y
 void add_forward(const Buf &a, const Buf &b, Buf &y);
 void accumulate(Buf &dst, const Buf &src);  // dst += src
+void copy(const Buf &x, Buf &y);  // y's region from x (views make concat's slices)
+// Pad: y(x, y) = x(x - left, y - top), `value` outside; its gradient crops.
+void pad_forward(int top, int left, float value, const Buf &x, Buf &y);
+void pad_backward(int top, int left, const Buf &dy, Buf &dx);
 // Dropout: y = x * mask / keep, mask drawn from (seed, position).
 void dropout_forward(float keep, int seed, const Buf &x, Buf &y, Buf &mask);
 void dropout_backward(float keep, const Buf &dy, const Buf &mask, Buf &dx);

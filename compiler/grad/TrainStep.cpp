@@ -9,6 +9,16 @@ namespace netc::grad {
 
 namespace {
 
+// Channels [at, at + count) of b, seen as a tensor of their own.
+Buf channels(const Buf &b, int at, int count) {
+    // A new view on b's memory (a copy of a Halide::Buffer would share,
+    // and a crop would change, b's own shape).
+    std::vector<halide_dimension_t> d(b.dimensions());
+    for (int i = 0; i < b.dimensions(); i++) d[i] = {0, b.dim(i).extent(), b.dim(i).stride(), 0};
+    d[0].extent = count;
+    return Buf(const_cast<float *>(b.data()) + at, b.dimensions(), d.data());
+}
+
 std::vector<int> reversed(const std::vector<int64_t> &shape) {
     return std::vector<int>(shape.rbegin(), shape.rend());
 }
@@ -21,10 +31,6 @@ Buf filled(int n, float v) {
 
 // A view of b's memory with other dimensions (same number of values).
 Buf view(const Buf &b, std::vector<int> dims) { return Buf(const_cast<float *>(b.data()), dims); }
-
-std::string what(const ir::Node &n) {
-    return n.op == ir::OpKind::Activation ? ir::activation_name(n.activation) : ir::op_name(n.op);
-}
 
 }  // namespace
 
@@ -160,9 +166,16 @@ void TrainStep::add_node(const ir::Node &n, std::vector<int> &tensor_of) {
         last = stages_[loss_stage_].out;
         break;
     }
+    case K::Concat: {
+        std::vector<int> ins;
+        for (int i : n.inputs) ins.push_back(tensor_of.at(i));
+        last = stages_[stage(StageKind::Concat, ins, "")].out;
+        break;
+    }
     case K::Pad:
-    case K::Concat:
-        throw Unsupported(n.loc, "'netc train' cannot differentiate " + what(n) + " yet");
+        if (g_.node(n.inputs[0]).shape.rank() != 4) throw Unsupported(n.loc, "'netc train' pads NHWC tensors only");
+        last = stages_[stage(StageKind::Pad, {x}, "")].out;
+        break;
     }
     // Epilogues: a batch norm (a conv's normalizer or the op itself), then the activation.
     if (n.norm && n.op != K::Activation) {
@@ -238,7 +251,7 @@ double TrainStep::forward(const float *images, const float *labels, int batch, b
     for (const Variable &v : vars_)
         if (v.l2 > 0) {
             double ss = 0;
-            for (int64_t i = 0; i < v.value.number_of_elements(); i++) ss += double(v.value.data()[i]) * v.value.data()[i];
+            for (size_t i = 0; i < v.value.number_of_elements(); i++) ss += double(v.value.data()[i]) * v.value.data()[i];
             loss += v.l2 * ss / 2;  // slim's l2_regularizer: scale * tf.nn.l2_loss(w)
         }
     return loss;
@@ -301,6 +314,19 @@ void TrainStep::run_stage(Stage &s, int seed) {
     case StageKind::Mean: spatial_mean_forward(x, y); break;
     case StageKind::Reshape: std::memcpy(y.data(), x.data(), y.size_in_bytes()); break;
     case StageKind::Add: add_forward(x, tensors_[s.in[1]].value, y); break;
+    case StageKind::Concat: {
+        int at = 0;
+        for (int i : s.in) {
+            const Buf &xi = tensors_[i].value;
+            Buf slice = channels(y, at, xi.dim(0).extent());
+            copy(xi, slice);
+            at += xi.dim(0).extent();
+        }
+        break;
+    }
+    case StageKind::Pad:
+        pad_forward(int(s.node->padding.top), int(s.node->padding.left), float(s.node->pad_value), x, y);
+        break;
     case StageKind::Dropout:
         if (training_) dropout_forward(float(s.node->keep_prob), seed, x, y, s.scratch);
         else std::memcpy(y.data(), x.data(), y.size_in_bytes());
@@ -337,7 +363,7 @@ void TrainStep::backward() {
         if (stages_[i].kind != StageKind::Loss && tensors_[stages_[i].out].grad_set) backward_stage(stages_[i]);
     for (Variable &v : vars_)
         if (v.trainable && v.l2 > 0)
-            for (int64_t i = 0; i < v.value.number_of_elements(); i++)
+            for (size_t i = 0; i < v.value.number_of_elements(); i++)
                 v.grad.data()[i] += float(v.l2) * v.value.data()[i];
 }
 
@@ -404,6 +430,24 @@ void TrainStep::backward_stage(Stage &s) {
             if (i == images_) continue;
             grad_target(i).copy_from(dy);
             grad_done(i);
+        }
+        return;
+    case StageKind::Concat: {
+        int at = 0;
+        for (int i : s.in) {
+            int c = tensors_[i].dims[0];
+            if (i != images_) {
+                copy(channels(dy, at, c), grad_target(i));
+                grad_done(i);
+            }
+            at += c;
+        }
+        return;
+    }
+    case StageKind::Pad:
+        if (to_x) {
+            pad_backward(int(s.node->padding.top), int(s.node->padding.left), dy, grad_target(xi));
+            grad_done(xi);
         }
         return;
     case StageKind::Dropout:

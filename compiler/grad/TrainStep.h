@@ -31,7 +31,9 @@ struct Variable {
     Buf value, grad;  // dimensions innermost first (the shape reversed)
 };
 
-enum class StageKind { Conv, Depthwise, Bias, BatchNorm, Activation, MaxPool, AvgPool, Mean, Reshape, Add, Dropout, Loss };
+enum class StageKind {
+    Conv, Depthwise, Bias, BatchNorm, Activation, MaxPool, AvgPool, Mean, Reshape, Add, Concat, Pad, Dropout, Loss
+};
 
 struct Stage {
     StageKind kind;

@@ -87,6 +87,8 @@ def cnn(net, x, labels):
     x = net.depthwise(x, "cnn/dw", 3, 2, "VALID", lambda t: torch.clamp(t, 0, 6))
     x = net.max_pool(x, 2, 1, "SAME")
     x = net.avg_pool(x, 2, 2)
+    shifted = F.avg_pool2d(F.pad(x, (1, 0, 0, 1), value=0.5), 2, 1)
+    x = torch.cat([x, shifted], dim=1)
     x = x.permute(0, 2, 3, 1).reshape(x.shape[0], -1)  # NHWC order, as slim's flatten
     x = net.fc(x, "cnn/fc1", torch.sigmoid)
     logits = net.fc(x, "cnn/logits", None)

@@ -66,12 +66,10 @@ expect 1 "digits.net:[0-9]+:[0-9]+: error: network 'digits' is for training" "$n
 
 # What netc train cannot differentiate yet is refused where it is written.
 cat > "$work/unsupported.net" <<'NET'
-network concat_net(images: f32[N, 4, 4, 1], labels: i32[N]) {
-  a = conv2d(images, 2, 3) @ a
-  b = conv2d(images, 2, 3) @ b
-  net = concat([a, b], axis = 3) @ cat
-  logits = fully_connected(flatten(net), 3, activation = none) @ logits
-  return softmax_cross_entropy(logits, labels)
+network two_losses(images: f32[N, 4, 4, 1], labels: i32[N]) {
+  a = fully_connected(flatten(images), 3, activation = none) @ a
+  b = fully_connected(flatten(images), 3, activation = none) @ b
+  return softmax_cross_entropy(a, labels), softmax_cross_entropy(b, labels) @ loss_b
 }
 network no_loss(images: f32[N, 4, 4, 1]) {
   return fully_connected(flatten(images), 3) @ fc
@@ -85,9 +83,9 @@ network softmax_layer(images: f32[N, 4, 4, 1], labels: i32[N]) {
   return softmax_cross_entropy(logits, labels)
 }
 NET
-expect 1 "unsupported.net:4:[0-9]+: error: 'netc train' cannot differentiate concat yet" train "$work/unsupported.net" --entry concat_net --random-weights 1 --data "$work/good.npz" -o "$work/o.npz"
+expect 1 "unsupported.net:4:[0-9]+: error: 'netc train' takes one loss per network" train "$work/unsupported.net" --entry two_losses --random-weights 1 --data "$work/good.npz" -o "$work/o.npz"
 expect 1 "unsupported.net:[0-9]+:[0-9]+: error: network 'no_loss' has no loss to train" train "$work/unsupported.net" --entry no_loss --random-weights 1 --data "$work/good.npz" -o "$work/o.npz"
-expect 1 "unsupported.net:16:[0-9]+: error: 'netc train' cannot differentiate a softmax" train "$work/unsupported.net" --entry softmax_layer --random-weights 1 --data "$work/good.npz" -o "$work/o.npz"
+expect 1 "unsupported.net:14:[0-9]+: error: 'netc train' cannot differentiate a softmax" train "$work/unsupported.net" --entry softmax_layer --random-weights 1 --data "$work/good.npz" -o "$work/o.npz"
 
 # A loss that blows up stops at the step, exit 1, and leaves the last
 # epoch's checkpoint whole (one step per epoch here: it fails in epoch 2).
