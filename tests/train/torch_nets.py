@@ -107,6 +107,7 @@ def resnet(net, x, labels):
 
     x = residual(x, "resnet/block1", 6, 1)
     x = residual(x, "resnet/block2", 8, 2)
+    x = F.avg_pool2d(x, 3, 1, padding=1)  # count_include_pad, as netc's explicit padding
     x = F.relu(net.batch_norm(x, "resnet/postnorm", scale=False))
     x = x.mean(dim=(2, 3), keepdim=True)
     x = net.conv(x, "resnet/logits", 1, act=None, bn=False, bias=True)
