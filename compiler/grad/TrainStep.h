@@ -86,7 +86,6 @@ private:
     int images_node_ = -1, images_ = -1, labels_ = -1, logits_ = -1, loss_stage_ = -1;
     int batch_ = 0;
     bool training_ = false;
-    std::vector<float> labels_copy_;
     Buf loss_per_example_;
 
     int variable(const ir::Node &n, const std::string &leaf, bool required);

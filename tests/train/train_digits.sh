@@ -29,3 +29,22 @@ print(f"netc run on the trained weights: {acc:.2f}% (netc train reported {report
 if acc < 95 or abs(acc - reported) > 0.01:
     sys.exit("netc run disagrees with netc train's validation accuracy")
 PY
+
+# Resuming: the checkpoint's Adam state carries on (beta powers advance by
+# one step from where they were, the slots move), the variables keep training.
+"$netc" train "$here/digits.net" --entry digits --data "$work/train.npz" --weights "$work/trained.npz" \
+    --optimizer adam --lr 0.01 --batch 32 --steps 1 -o "$work/resumed.npz" 2> "$work/resume.err" > /dev/null
+grep -q "resuming the optimizer's state from $work/trained.npz" "$work/resume.err" || { cat "$work/resume.err"; exit 1; }
+/usr/bin/python3 - "$work" <<'PY'
+import sys
+import numpy as np
+work = sys.argv[1]
+a, b = np.load(f"{work}/trained.npz"), np.load(f"{work}/resumed.npz")
+steps = 460  # 10 epochs of 46 batches
+assert abs(a["beta1_power"] - 0.9 ** (steps + 1)) < 1e-6 * 0.9 ** steps, a["beta1_power"]
+assert abs(b["beta1_power"] - 0.9 ** (steps + 2)) < 1e-6 * 0.9 ** steps, b["beta1_power"]
+assert abs(b["beta2_power"] - a["beta2_power"] * 0.999) < 1e-6, (a["beta2_power"], b["beta2_power"])
+k = "digits/conv1/weights"
+assert not np.array_equal(a[k + "/Adam"], b[k + "/Adam"]) and not np.array_equal(a[k], b[k])
+print("resumed: Adam's state carried on")
+PY
