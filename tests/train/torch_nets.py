@@ -48,13 +48,23 @@ class Net:
         mm, mv = self.v[scope + "/moving_mean"], self.v[scope + "/moving_variance"]
         return F.batch_norm(x, mm, mv, gamma, beta, training=True, momentum=1 - self.decay, eps=self.eps)
 
-    def depthwise(self, x, name, k, mult, pad, act):
-        w = self.v[name + "/depthwise_weights"]  # [kh, kw, cin, mult]; no regularizer (not a conv2d default)
+    def depthwise(self, x, name, k, mult, pad, act, stride=1, leaf="depthwise_weights", bias=True):
+        w = self.v[name + "/" + leaf]  # [kh, kw, cin, mult]; no regularizer (not a conv2d default)
         cin = x.shape[1]
-        assert pad == "VALID"
+        if pad == "SAME":
+            (t, b), (l, r) = same_pads(x.shape[2], k, stride), same_pads(x.shape[3], k, stride)
+            x = F.pad(x, (l, r, t, b))
         wt = w.permute(2, 3, 0, 1).reshape(cin * mult, 1, k, k)
-        y = F.conv2d(x, wt, groups=cin) + self.v[name + "/biases"].view(1, -1, 1, 1)
-        return act(y)
+        y = F.conv2d(x, wt, groups=cin, stride=stride)
+        if bias:
+            y = y + self.v[name + "/biases"].view(1, -1, 1, 1)
+        return act(y) if act else y
+
+    def separable(self, x, name, outs, k, mult, stride, act):
+        """slim's separable_conv2d: depthwise, then a 1x1 conv with the biases."""
+        y = self.depthwise(x, name, k, mult, "SAME", None, stride, "depthwise_weights", bias=False)
+        pw = self.v[name + "/pointwise_weights"]
+        return act(F.conv2d(y, pw.permute(3, 2, 0, 1)) + self.v[name + "/biases"].view(1, -1, 1, 1))
 
     def max_pool(self, x, k, s, pad):
         (t, b), (l, r) = same_pads(x.shape[2], k, s), same_pads(x.shape[3], k, s)
@@ -85,8 +95,9 @@ def cnn(net, x, labels):
     x = net.conv(x, "cnn/conv1", 3, stride=2)
     x = net.conv(x, "cnn/conv2", 3, rate=2, act=torch.tanh, bn=False, bias=True)
     x = net.depthwise(x, "cnn/dw", 3, 2, "VALID", lambda t: torch.clamp(t, 0, 6))
+    x = net.separable(x, "cnn/sep", 16, 3, 2, 2, F.relu)
     x = net.max_pool(x, 2, 1, "SAME")
-    x = net.avg_pool(x, 2, 2)
+    x = net.avg_pool(x, 2, 1)
     shifted = F.avg_pool2d(F.pad(x, (1, 0, 0, 1), value=0.5), 2, 1)
     x = torch.cat([x, shifted], dim=1)
     x = x.permute(0, 2, 3, 1).reshape(x.shape[0], -1)  # NHWC order, as slim's flatten
