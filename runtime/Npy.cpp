@@ -181,7 +181,21 @@ std::string dtype_name(const std::string &descr) {
     return "";
 }
 
-void check_dtype(const Value &descr, const std::string &what) {
+// Integer element types netc reads (class labels), by numpy descr:
+// size in bytes and signedness; 0 for none.
+int integer_type(const std::string &d, bool &is_signed) {
+    if (d.size() != 3 || (d[0] != '<' && d[0] != '|' && !(d[0] == '=' && kLittleEndianHost))) return 0;
+    if (d[1] != 'i' && d[1] != 'u') return 0;
+    int size = d[2] - '0';
+    if (size != 1 && size != 2 && size != 4 && size != 8) return 0;
+    if (d[0] == '|' && size != 1) return 0;
+    is_signed = d[1] == 'i';
+    return size;
+}
+
+void check_dtype(const Value &descr, const std::string &what, bool integers, int &int_size, bool &is_signed) {
+    int_size = 0;
+    if (integers && descr.kind == Value::Str && (int_size = integer_type(descr.str, is_signed)) > 0) return;
     if (descr.kind != Value::Str)
         throw IOError(what + ": " + (descr.kind == Value::List ? "structured dtype " : "dtype ") + descr.text +
                       "; netc needs float32");
@@ -199,7 +213,7 @@ uint32_t le32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | uint32_
 
 }  // namespace
 
-Array parse_npy(const uint8_t *bytes, size_t size, const std::string &what) {
+Array parse_npy(const uint8_t *bytes, size_t size, const std::string &what, bool integers) {
     if (size < kMagicLen + 2 || std::memcmp(bytes, kMagic, kMagicLen) != 0) {
         if (size < kMagicLen + 2 && (size == 0 || std::memcmp(bytes, kMagic, std::min(size, kMagicLen)) == 0))
             throw IOError(what + ": truncated: the file ends at offset " + std::to_string(size) +
@@ -238,7 +252,9 @@ Array parse_npy(const uint8_t *bytes, size_t size, const std::string &what) {
         parser.error(std::string("missing key '") + (!descr ? "descr" : !fortran ? "fortran_order" : "shape") + "'",
                      0);
 
-    check_dtype(*descr, what);
+    int int_size = 0;
+    bool is_signed = false;
+    check_dtype(*descr, what, integers, int_size, is_signed);
     if (fortran->kind != Value::Bool) parser.error("fortran_order is not True or False", fortran->offset - header_at);
     if (fortran->num)
         throw IOError(what + ": fortran_order is True (column-major data); netc needs C order "
@@ -263,12 +279,27 @@ Array parse_npy(const uint8_t *bytes, size_t size, const std::string &what) {
     if (zero) count = 0;
 
     uint64_t data_at = header_at + header_len;
-    uint64_t want = count * 4, have = size - data_at;
+    uint64_t want = count * (int_size ? int_size : 4), have = size - data_at;
     if (have != want)
         throw IOError(what + ": " + (have < want ? "truncated" : "trailing data") + ": expected " +
                       std::to_string(want) + " bytes of data at offset " + std::to_string(data_at) + ", found " +
                       std::to_string(have));
     a.data.resize(count);
+    if (int_size) {
+        // Integers (class labels) as exact float32 values.
+        for (uint64_t i = 0; i < count; i++) {
+            const uint8_t *p = bytes + data_at + i * int_size;
+            uint64_t u = 0;
+            for (int b = 0; b < int_size; b++) u |= uint64_t(p[b]) << (8 * b);
+            int64_t v = int64_t(u);
+            if (is_signed && int_size < 8 && (u >> (8 * int_size - 1)) & 1) v = int64_t(u | (~uint64_t(0) << (8 * int_size)));
+            if ((!is_signed && u > (1u << 24)) || v > (1 << 24) || v < -(1 << 24))
+                throw IOError(what + ": value " + (is_signed ? std::to_string(v) : std::to_string(u)) + " at index " +
+                              std::to_string(i) + " is too large for a class id");
+            a.data[i] = float(v);
+        }
+        return a;
+    }
     if (count) std::memcpy(a.data.data(), bytes + data_at, want);
     if (!kLittleEndianHost)
         for (float &f : a.data) {

@@ -29,7 +29,9 @@ struct IOError : std::runtime_error {
 // Accepts format versions 1.0-3.0, '<f4' (or '=f4' on a little-endian host),
 // C order only; other dtypes are reported by name ("float64"), never converted.
 // Offsets in its messages count from `bytes`, the member's start in an .npz.
-Array parse_npy(const uint8_t *bytes, size_t size, const std::string &what);
+// integers: also take little-endian integer arrays (class labels), as
+// exact float32 values (an error beyond 2^24).
+Array parse_npy(const uint8_t *bytes, size_t size, const std::string &what, bool integers = false);
 Array read_npy(const std::string &path);
 std::vector<uint8_t> encode_npy(const Array &a);
 void write_npy(const std::string &path, const Array &a);
@@ -37,7 +39,7 @@ void write_npy(const std::string &path, const Array &a);
 // .npz: a zip of .npy members, stored or deflated, zip64 included (numpy's
 // savez writes zip64 extra fields). Member names lose their ".npy" suffix.
 using NamedArrays = std::vector<std::pair<std::string, Array>>;
-NamedArrays read_npz(const std::string &path);
+NamedArrays read_npz(const std::string &path, bool integers = false);
 void write_npz(const std::string &path, const NamedArrays &arrays, bool compress = false);
 
 }  // namespace netc::rt

@@ -160,7 +160,7 @@ void ZipWriter::finish() {
     put(t.v);
 }
 
-NamedArrays parse_npz(const uint8_t *buf, size_t size, const std::string &what) {
+NamedArrays parse_npz(const uint8_t *buf, size_t size, const std::string &what, bool integers) {
     std::vector<ZipEntry> entries = zip_entries(buf, size, what);
     NamedArrays arrays;
     arrays.reserve(entries.size());
@@ -176,7 +176,7 @@ NamedArrays parse_npz(const uint8_t *buf, size_t size, const std::string &what) 
                           std::to_string(it->second->index) + ") and " + quote(e.name) + " (entry #" +
                           std::to_string(e.index) + ")");
         ZipData data = zip_extract(buf, size, e, member);
-        arrays.emplace_back(name, parse_npy(data.data, data.size, member));
+        arrays.emplace_back(name, parse_npy(data.data, data.size, member, integers));
     }
     return arrays;
 }
@@ -200,9 +200,9 @@ void write_npz_to(Sink &out, const std::string &what, const NamedArrays &arrays,
 
 }  // namespace detail
 
-NamedArrays read_npz(const std::string &path) {
+NamedArrays read_npz(const std::string &path, bool integers) {
     std::vector<uint8_t> bytes = detail::read_file(path);
-    return detail::parse_npz(bytes.data(), bytes.size(), path);
+    return detail::parse_npz(bytes.data(), bytes.size(), path, integers);
 }
 
 void write_npz(const std::string &path, const NamedArrays &arrays, bool compress) {

@@ -125,7 +125,7 @@ private:
 };
 
 // read_npz on bytes already in memory; `what` is the file name for messages.
-NamedArrays parse_npz(const uint8_t *buf, size_t size, const std::string &what);
+NamedArrays parse_npz(const uint8_t *buf, size_t size, const std::string &what, bool integers = false);
 
 // write_npz to any sink, for tests that craft archives in memory.
 void write_npz_to(Sink &out, const std::string &what, const NamedArrays &arrays, bool compress,

@@ -15,7 +15,7 @@ packages=(
   # and the ONNX backend node tests.
   libonnx-dev libprotobuf-dev libonnx-testdata python3-onnx
   # Reference oracles for the tests (never used by netc itself).
-  python3 python3-venv python3-numpy python3-torch python3-torchvision
+  python3 python3-venv python3-numpy python3-torch python3-torchvision python3-sklearn
 )
 
 missing=()

@@ -90,7 +90,7 @@ int Driver::compile_command(int m) {
         if (!existed) std::remove(kv.second.c_str());
     }
     auto targets = aot_targets();
-    auto g = entry_graph(m);
+    auto g = inference_graph(m);
     if (!g) return fail();
     std::string entry = g->name;
     if (!is_c_identifier(entry))

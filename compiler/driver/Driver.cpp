@@ -93,6 +93,15 @@ std::unique_ptr<ir::Graph> Driver::entry_graph(int m) {
     return net ? elaborate(*net, m) : nullptr;
 }
 
+std::unique_ptr<ir::Graph> Driver::inference_graph(int m) {
+    auto g = entry_graph(m);
+    if (!g) return g;
+    int t = ir::first_training_node(*g);
+    if (t < 0) return g;
+    diag_.error(g->node(t).loc, ir::training_only_reason(*g, t));
+    return nullptr;
+}
+
 int Driver::check(int m) {
     auto nets = program_.networks(m);
     int ok = 0;
@@ -135,6 +144,10 @@ int Driver::emit(int m) {
         }
         if (!g && !(g = entry_graph(m))) return fail();
         if (codegen) {
+            if (int t = ir::first_training_node(*g); t >= 0) {
+                diag_.error(g->node(t).loc, ir::training_only_reason(*g, t));
+                return fail();
+            }
             int rc = emit_codegen(*g, kind, *os);
             if (rc != kExitOk) return rc;
         } else if (kind == "ir") {
@@ -191,6 +204,7 @@ int Driver::run() {
     try {
         if (opt_.command == "weights") return weights_command(m);
         if (opt_.command == "run") return run_command(m);
+        if (opt_.command == "train") return train_command(m);
         if (opt_.command == "bench") return bench_command(m);
         if (opt_.command == "profile") return profile_command(m);
         if (opt_.command == "tune") return tune_command(m);

@@ -57,6 +57,12 @@ private:
     int bench_command(int m);
     int emit_codegen(const ir::Graph &g, const std::string &kind, std::ostream &os);
 
+    // Training (Train.cpp).
+    int train_command(int m);
+    // The entry network, refused with a located error if only `netc train`
+    // can compute it (a loss, dropout or batch norm in training mode).
+    std::unique_ptr<ir::Graph> inference_graph(int m);
+
     // Model import (Import.cpp).
     int import_command();
 

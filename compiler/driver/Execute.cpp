@@ -223,7 +223,7 @@ int Driver::weights_command(int m) {
 }
 
 int Driver::run_command(int m) {
-    auto g = entry_graph(m);
+    auto g = inference_graph(m);
     if (!g) return fail();
     auto w = network_weights(*g, false);
     // Inputs and output names are checked before the (seconds-long) compile.
@@ -240,7 +240,7 @@ int Driver::run_command(int m) {
 }
 
 int Driver::bench_command(int m) {
-    auto g = entry_graph(m);
+    auto g = inference_graph(m);
     if (!g) return fail();
     auto w = network_weights(*g, true);
     auto net = compile(*g, w);

@@ -7,7 +7,7 @@ namespace netc {
 
 namespace {
 
-const std::set<std::string> kCommands = {"check", "summary", "weights", "run", "bench", "profile", "tune", "import", "repl"};
+const std::set<std::string> kCommands = {"check", "summary", "weights", "run", "bench", "profile", "tune", "import", "repl", "train"};
 const std::set<std::string> kEmits = {"ast", "ir", "dot", "plan", "halide", "stmt",
                                       "obj", "h", "lib", "ll", "bc", "asm", "html"};
 
@@ -32,6 +32,19 @@ std::string help_text(const std::string &command) {
                "Prints a Keras-style table of the network: each op's scope path, kind, output\n"
                "shape and parameter count, then total, trainable and non-trainable parameters\n"
                "(batch-norm moving statistics are non-trainable, as in TensorFlow).\n";
+    if (command == "train")
+        return "usage: netc train FILE.net --data TRAIN.npz [--validation VAL.npz] [--optimizer adam|momentum|sgd]\n"
+               "                  [--lr 1e-3] [--momentum 0.9] [--batch 32] [--epochs E] [--steps S] [--seed 1]\n"
+               "                  (--weights INIT.npz | --random-weights SEED) -o TRAINED.npz\n"
+               "       netc train FILE.net --data D.npz --batch N (--weights W.npz | --random-weights S)\n"
+               "                  --gradients GRADS.npz\n\n"
+               "Trains the network's loss (softmax_cross_entropy on an i32[N] labels input) on an\n"
+               ".npz of `images` (float32, NHWC) and `labels` (integers). Each epoch shuffles with\n"
+               "--seed, drops the last short batch, reports validation accuracy (inference mode:\n"
+               "moving statistics, no dropout) and writes -o with the optimizer's state under\n"
+               "TF's slot names. --steps stops after S steps. --gradients writes the loss and\n"
+               "every variable's gradient on the first N examples (without -o: and stops there;\n"
+               "with -o: those of the first step, before its update).\n";
     if (command == "tune")
         return "usage: netc tune FILE.net [--entry NAME] [--batch N] [--threads T] [--tuning FILE] [--retune]\n\n"
                "Finds, by measurement on this machine, the fastest schedule of each distinct\n"
@@ -86,6 +99,8 @@ std::string help_text(const std::string &command) {
            "       netc bench   FILE.net [--entry NAME] --batch N [--steps 100] [--burn-in 10] [--threads T]\n"
            "       netc profile FILE.net [--entry NAME] [--batch N] [--steps S]   # where the time goes\n"
            "       netc tune    FILE.net [--entry NAME] [--batch N] [--retune]    # schedules by measurement\n"
+           "       netc train   FILE.net --data TRAIN.npz [--validation VAL.npz] [--optimizer adam] [--lr 1e-3]\n"
+           "                    [--batch 32] [--epochs E] (--weights INIT.npz | --random-weights SEED) -o OUT.npz\n"
            "       netc import  MODEL.onnx -o MODEL.net [--weights MODEL.npz] [--input-shape NAME=1x3xHxW]\n"
            "       netc repl                          # interactive; `netc repl --help`\n\n"
            "Compiler stages can be dumped with --emit=ast|ir|dot|plan|halide|stmt (to stdout,\n"
@@ -211,6 +226,24 @@ bool parse_options(int argc, char **argv, Options &o, std::string &error) {
                 return false;
             }
             o.image_size = {h, comma == std::string::npos ? h : w};
+        } else if (a == "--data" || a == "--validation" || a == "--optimizer" || a == "--gradients") {
+            std::string &dst = a == "--data" ? o.data : a == "--validation" ? o.validation
+                             : a == "--optimizer" ? o.optimizer : o.gradients;
+            if (!value(a, dst)) return false;
+        } else if (a == "--lr" || a == "--momentum") {
+            std::string v;
+            if (!value(a, v)) return false;
+            char *end = nullptr;
+            double d = std::strtod(v.c_str(), &end);
+            if (v.empty() || *end || !(d >= 0) || d > 1e6 || (a == "--momentum" && d >= 1)) {
+                error = a + " needs a number " + (a == "--lr" ? "of at least 0" : "in [0, 1)") + ", got '" + v + "'";
+                return false;
+            }
+            (a == "--lr" ? o.lr : o.momentum) = d;
+        } else if (a == "--epochs") {
+            if (!number(a, o.epochs, 1)) return false;
+        } else if (a == "--seed") {
+            if (!number(a, o.seed, 0)) return false;
         } else if (a == "--steps") {
             if (!number(a, o.steps, 1)) return false;
         } else if (a == "--burn-in") {
@@ -239,6 +272,20 @@ bool parse_options(int argc, char **argv, Options &o, std::string &error) {
     if (o.inputs.size() > 0 && o.command != "run") {
         error = "--input is for 'run'";
         return false;
+    }
+    if (o.command == "train") {
+        if (o.data.empty()) {
+            error = "train needs --data TRAIN.npz";
+            return false;
+        }
+        if (o.optimizer != "adam" && o.optimizer != "momentum" && o.optimizer != "sgd") {
+            error = "--optimizer is adam, momentum or sgd, got '" + o.optimizer + "'";
+            return false;
+        }
+        if (o.output.empty() && o.gradients.empty()) {
+            error = "train needs -o TRAINED.npz";
+            return false;
+        }
     }
     if (o.file.empty()) {
         error = "no input file";

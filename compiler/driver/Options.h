@@ -27,6 +27,11 @@ struct Options {
     std::vector<int64_t> image_size;  // --image-size H[,W]: the input's spatial size
     int64_t steps = -1, burn_in = 10, threads = 0;  // steps: -1 for the command's default
     int opt_level = 2;
+    // train: --data, --validation, --optimizer, --lr, --momentum, --epochs,
+    // --seed, --gradients (loss and gradients of the first batch, no update).
+    std::string data, validation, optimizer = "adam", gradients;
+    double lr = 1e-3, momentum = 0.9;
+    int64_t epochs = 1, seed = 1;
     bool verbose = false;
     bool help = false;
 };

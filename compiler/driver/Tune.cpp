@@ -24,7 +24,7 @@ std::string fixed(double v, int digits) {
 }  // namespace
 
 int Driver::tune_command(int m) {
-    auto g = entry_graph(m);
+    auto g = inference_graph(m);
     if (!g) return fail();
     auto w = network_weights(*g, true);
     Halide::Target t = target();
@@ -78,7 +78,7 @@ int Driver::tune_command(int m) {
 }
 
 int Driver::profile_command(int m) {
-    auto g = entry_graph(m);
+    auto g = inference_graph(m);
     if (!g) return fail();
     auto w = network_weights(*g, true);
     int threads = exec::run_threads(opt_.threads);

@@ -27,6 +27,8 @@ const char *op_name(OpKind k) {
     case OpKind::FullyConnected: return "fully_connected";
     case OpKind::Flatten: return "flatten";
     case OpKind::Squeeze: return "squeeze";
+    case OpKind::Dropout: return "dropout";
+    case OpKind::SoftmaxCrossEntropy: return "softmax_cross_entropy";
     }
     return "?";
 }
@@ -93,6 +95,26 @@ int64_t Graph::flops() const {
     for (auto &n : nodes)
         if (__builtin_add_overflow(f, node_flops(*this, n), &f)) return INT64_MAX;
     return f;
+}
+
+int first_training_node(const Graph &g) {
+    for (auto &n : g.nodes)
+        if (n.op == OpKind::Dropout || n.op == OpKind::SoftmaxCrossEntropy || (n.norm && n.norm->training) ||
+            n.dtype != DType::F32)
+            return n.id;
+    return -1;
+}
+
+std::string training_only_reason(const Graph &g, int node) {
+    const Node &n = g.node(node);
+    std::string why = n.op == OpKind::Dropout              ? "dropout with is_training = true draws a random mask"
+                      : n.op == OpKind::SoftmaxCrossEntropy ? "a loss needs labels"
+                      : n.dtype != DType::F32               ? "an i32 input holds labels for a loss"
+                                                            : "batch_norm with is_training = true normalizes with the "
+                                                              "batch's statistics";
+    return "network '" + g.name + "' is for training: " + why +
+           ", which only 'netc train' computes; to run the network, make is_training a parameter and pass "
+           "-D is_training=false (and return the logits, not a loss)";
 }
 
 int Graph::find(const std::string &name) const {

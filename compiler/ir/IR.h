@@ -27,7 +27,14 @@ struct Shape {
 enum class OpKind {
     Input, Conv2D, DepthwiseConv2D, BatchNorm, Activation, MaxPool, AvgPool,
     Mean, Pad, Concat, Add, FullyConnected, Flatten, Squeeze,
+    // Training only (compiler/grad runs them; inference refuses them):
+    Dropout,              // keep_prob, a mask drawn per run
+    SoftmaxCrossEntropy,  // inputs: logits [N, K], labels [N]; a scalar, the mean over the batch
 };
+
+// Element types of network inputs. Integer inputs (class labels) are held
+// as float32 in buffers (exact below 2^24), so every kernel stays float32.
+enum class DType { F32, I32 };
 
 enum class Activation { None, Relu, Relu6, Sigmoid, Tanh, Softmax, Identity };
 
@@ -39,6 +46,7 @@ struct Param {
     std::string name;
     std::vector<int64_t> shape;
     bool trainable = true;
+    double l2 = 0;  // weights_regularizer = l2_regularizer(l2): adds l2 * sum(w^2) / 2 to the loss
     int64_t count() const;
 };
 
@@ -46,6 +54,10 @@ struct BatchNormAttrs {
     double epsilon = 0.001;
     bool center = true;
     bool scale = false;
+    // is_training: normalize with the batch's statistics and move the moving
+    // ones toward them by `decay` (TF-slim's training mode).
+    bool training = false;
+    double decay = 0.999;
 };
 
 // Padding resolved to explicit amounts; `mode` keeps how it was asked for.
@@ -76,6 +88,8 @@ struct Node {
     // Mean and Squeeze: axes; Mean's keep_dims.
     std::vector<int> axes;
     bool keep_dims = false;
+    double keep_prob = 1;            // Dropout
+    DType dtype = DType::F32;        // Input
 
     std::vector<Param> params;
 };
@@ -104,6 +118,12 @@ struct Graph {
     int64_t flops() const;
     int find(const std::string &name) const;  // node id by name, -1 if none
 };
+
+// The first node only `netc train` computes (a loss, dropout or batch norm
+// in training mode, an integer labels input), or -1; and why, for an error
+// at that node when running the network for inference.
+int first_training_node(const Graph &g);
+std::string training_only_reason(const Graph &g, int node);
 
 // 2 x multiply-accumulates per image of a conv, depthwise conv or fully
 // connected node (its input's channels from the graph); 0 for other ops.

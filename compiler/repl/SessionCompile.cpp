@@ -200,6 +200,10 @@ void Session::set_threads(int n) {
 
 jit::JitNetwork &Session::pipeline(const ir::Graph &g, const NetworkRef &ref, exec::Compiled &how,
                                    const jit::JitNetwork::Progress &progress) {
+    if (int t = ir::first_training_node(g); t >= 0) {
+        diag_.error(g.node(t).loc, ir::training_only_reason(g, t));
+        throw CompileAborted{};
+    }
     std::string ir = ir_text(g), weights = weights_id();
     auto it = pipelines_.find(ref.key);
     if (it != pipelines_.end() && it->second.ir == ir && it->second.weights == weights &&

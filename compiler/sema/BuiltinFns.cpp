@@ -170,6 +170,7 @@ Value call_builtin_fn(Elaborator &el, BuiltinFn fn, const std::vector<CallArg> &
     }
     case BuiltinFn::Channels: {
         const ir::Node &n = f.tensor(0);
+        if (n.shape.rank() < 2) f.bad(0, "a tensor with channels");
         return Value::integer(n.shape.dims.back());
     }
     case BuiltinFn::Height: return Value::integer(f.dim(0, 1));
@@ -194,6 +195,14 @@ Value call_builtin_fn(Elaborator &el, BuiltinFn fn, const std::vector<CallArg> &
         return s ? Value::string(*s) : Value::none();
     }
     case BuiltinFn::ScopePath: return Value::string(el.scope_path());
+    case BuiltinFn::L2Regularizer: {
+        const Value &v = args[0].value;
+        if (!v.is_number() || !(v.as_double() >= 0) || v.as_double() > 1e6) f.bad(0, "a scale of at least 0");
+        Record r;
+        r.type = "l2_regularizer";
+        r.fields = {{"scale", Value::real(v.as_double())}};
+        return el.made(Value::make_record(std::move(r)), loc);
+    }
     }
     el.fail(loc, "unknown built-in function");
 }

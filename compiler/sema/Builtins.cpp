@@ -31,6 +31,7 @@ std::vector<OpInfo> make_ops() {
         ps.push_back(opt("activation", relu, "an activation op or none"));
         ps.push_back(opt("normalizer", none, "batch_norm or none"));
         ps.push_back(opt("biases", yes, "add biases when there is no normalizer"));
+        ps.push_back(opt("weights_regularizer", none, "l2_regularizer(scale) or none"));
         return ps;
     };
     std::vector<OpInfo> ops;
@@ -48,11 +49,12 @@ std::vector<OpInfo> make_ops() {
                    {req("inputs"), opt("decay", Value::real(0.999)), opt("center", yes),
                     opt("scale", Value::boolean(false)), opt("epsilon", Value::real(0.001)),
                     opt("activation", none),
-                    opt("is_training", Value::boolean(false), "true (training mode) is not supported yet")},
-                   "batch normalisation in inference mode"});
+                    opt("is_training", Value::boolean(false),
+                        "true: normalize with the batch's statistics and update the moving ones (netc train)")},
+                   "batch normalisation"});
     ops.push_back({BuiltinOp::FullyConnected, "fully_connected", "fully_connected",
                    {req("inputs"), req("num_outputs"), opt("activation", relu), opt("normalizer", none),
-                    opt("biases", yes)},
+                    opt("biases", yes), opt("weights_regularizer", none, "l2_regularizer(scale) or none")},
                    "dense layer on [N, K] inputs, weights [K, num_outputs]"});
     ops.push_back({BuiltinOp::MaxPool2D, "max_pool2d", "MaxPool2D",
                    {req("inputs"), req("kernel_size"), opt("stride", Value::integer(2)), opt("padding", valid)},
@@ -79,8 +81,11 @@ std::vector<OpInfo> make_ops() {
                    "drops size-1 axes"});
     ops.push_back({BuiltinOp::Dropout, "dropout", "Dropout",
                    {req("inputs"), opt("keep_prob", Value::real(0.5)),
-                    opt("is_training", Value::boolean(false), "true (training mode) is not supported yet")},
-                   "identity at inference"});
+                    opt("is_training", Value::boolean(false), "true: keep each value with probability keep_prob")},
+                   "identity at inference; in training, x * mask / keep_prob"});
+    ops.push_back({BuiltinOp::SoftmaxCrossEntropy, "softmax_cross_entropy", "softmax_cross_entropy_loss",
+                   {req("logits", "[N, K] tensor"), req("labels", "i32[N] class ids")},
+                   "mean over the batch of -log softmax(logits)[label] (a scalar loss)"});
     auto act = [&](BuiltinOp op, const char *name, const char *scope, const char *doc) {
         OpInfo info{op, name, scope, {req("inputs")}, doc, true};
         ops.push_back(info);
@@ -117,6 +122,8 @@ std::vector<FnInfo> make_fns() {
         {BuiltinFn::CallScope, "call_scope", 0, 0, "call_scope()",
          "in an inline unit: the name given with @ at its call, else none"},
         {BuiltinFn::ScopePath, "scope_path", 0, 0, "scope_path()", "the current scope path"},
+        {BuiltinFn::L2Regularizer, "l2_regularizer", 1, 1, "l2_regularizer(scale)",
+         "slim's weights_regularizer: adds scale * sum(w^2) / 2 to the training loss"},
     };
 }
 

@@ -14,11 +14,13 @@ enum class BuiltinOp {
     Conv2D, DepthwiseConv2D, SeparableConv2D, BatchNorm, FullyConnected,
     MaxPool2D, AvgPool2D, ReduceMean, GlobalAvgPool, Pad, Concat, Add,
     Flatten, Squeeze, Dropout, Relu, Relu6, Sigmoid, Tanh, Softmax, Identity,
+    SoftmaxCrossEntropy,
 };
 
 enum class BuiltinFn {
     Len, Range, Enumerate, Zip, Str, Int, Float, Min, Max, Abs, Sum,
     Channels, Height, Width, Shape, Rank, Block, CallScope, ScopePath,
+    L2Regularizer,
 };
 
 struct ParamSpec {

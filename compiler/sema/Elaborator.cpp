@@ -78,7 +78,8 @@ bool Elaborator::equal(const Value &a, const Value &b, const Loc &loc) {
 std::string Elaborator::describe(const Value &v) const {
     if (v.is(Value::Kind::Tensor)) {
         const ir::Node &n = graph_->nodes.at(v.i);
-        return "tensor " + n.shape.str(graph_->batch_symbol);
+        return std::string(n.dtype == ir::DType::I32 ? "i32 " : "") + (n.shape.rank() == 0 ? "scalar " : "") +
+               "tensor " + n.shape.str(graph_->batch_symbol);
     }
     return std::string(kind_name(v.kind)) + " " + to_string(v, 57);
 }

@@ -70,11 +70,15 @@ void Elaborator::bind_network_inputs(const Decl &net) {
     }
     for (auto &p : net.params) {
         if (p.type) {
-            if (p.type->dtype != "f32")
+            bool labels = p.type->dtype == "i32";
+            if (p.type->dtype != "f32" && !labels)
                 fail(p.type->loc, "element type '" + p.type->dtype +
-                                      "' is not supported yet: netc computes in float32 only; declare the input "
-                                      "f32 and give it float32 data");
-            if (p.type->dims.size() != 4 && p.type->dims.size() != 2)
+                                      "' is not supported yet: netc computes in float32; inputs are f32 data or "
+                                      "i32[N] class labels");
+            if (labels && p.type->dims.size() != 1)
+                fail(p.type->loc, "i32 inputs are class labels, one per example: declare them i32[N]; got " +
+                                      std::to_string(p.type->dims.size()) + " dimensions");
+            if (!labels && p.type->dims.size() != 4 && p.type->dims.size() != 2)
                 fail(p.type->loc, "network inputs are NHWC images [N, H, W, C] or [N, K] vectors: got " +
                                       std::to_string(p.type->dims.size()) + " dimensions");
             if (p.default_value)
@@ -84,6 +88,7 @@ void Elaborator::bind_network_inputs(const Decl &net) {
             n.op = ir::OpKind::Input;
             n.name = p.name;
             n.loc = p.loc;
+            n.dtype = labels ? ir::DType::I32 : ir::DType::F32;
             for (size_t i = 0; i < p.type->dims.size(); i++) {
                 auto &d = p.type->dims[i];
                 if (!d.symbol.empty()) {
@@ -104,7 +109,7 @@ void Elaborator::bind_network_inputs(const Decl &net) {
                     n.shape.dims.push_back(d.value);
                 }
             }
-            if (!options_.image_size.empty() && n.shape.rank() != 4)
+            if (!options_.image_size.empty() && n.shape.rank() == 2)
                 fail(p.type->loc, "a new image size applies to NHWC inputs only; '" + p.name + "' is " +
                                       n.shape.str(graph_->batch_symbol));
             if (!options_.image_size.empty() && n.shape.rank() == 4) {

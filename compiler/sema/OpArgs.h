@@ -27,6 +27,12 @@ public:
         const Value &v = value(name);
         if (!v.is(K::Tensor)) bad(name, "a tensor");
         const Node &n = el_.tensor_node(v);
+        if (n.dtype != ir::DType::F32)
+            el_.fail(loc(name), "'" + info_.name + "' cannot take " + el_.describe(v) +
+                                    ": it holds integer class ids, which only softmax_cross_entropy reads");
+        if (n.shape.rank() == 0)
+            el_.fail(loc(name), "'" + info_.name + "' cannot take " + el_.describe(v) +
+                                    ": a loss is a scalar, which a network can only return");
         if (rank > 0 && n.shape.rank() != rank)
             el_.fail(loc(name), "'" + info_.name + "' expects a rank-" + std::to_string(rank) + " tensor, got " +
                                     el_.describe(v));
@@ -85,6 +91,14 @@ public:
         if (v.is(K::None)) return false;
         if (v.is(K::Callable) && v.fn->kind == Callable::Op && v.fn->op == BuiltinOp::BatchNorm) return true;
         bad(name, "batch_norm or none");
+    }
+
+    // weights_regularizer: l2_regularizer(scale) gives scale, none 0.
+    double regularizer(const char *name) const {
+        const Value &v = value(name);
+        if (v.is(K::None)) return 0;
+        if (v.is(K::Record) && v.record->type == "l2_regularizer") return v.record->fields.at(0).second.as_double();
+        bad(name, "l2_regularizer(scale) or none");
     }
 
     // SAME / VALID, or explicit amounts: p, (ph, pw) or ((t, b), (l, r)).

@@ -26,22 +26,18 @@ void add_bn_params(Node &n, const std::string &scope, int64_t channels) {
     n.params.push_back(param(scope, "moving_variance", {channels}, false));
 }
 
-// as_normalizer: b holds batch_norm's defaults for a conv or fully
-// connected op's `normalizer = batch_norm`, called at b.call.
-ir::BatchNormAttrs bn_attrs(Elaborator &el, const BoundArgs &b, bool as_normalizer) {
+// b: batch_norm's own arguments, or (for a conv or fully connected op's
+// `normalizer = batch_norm`) its defaults where that op is called.
+ir::BatchNormAttrs bn_attrs(Elaborator &el, const BoundArgs &b) {
     OpArgs a(el, BuiltinOp::BatchNorm, b);
     ir::BatchNormAttrs bn;
     bn.epsilon = a.number("epsilon");
     if (!(bn.epsilon > 0)) a.bad("epsilon", "a positive number");
     bn.center = a.flag("center");
     bn.scale = a.flag("scale");
-    a.number("decay");  // updates the moving statistics in training only
-    if (a.flag("is_training"))
-        el.fail(a.loc("is_training"),
-                "'batch_norm': is_training = true is not supported yet: netc runs batch norm in inference mode, "
-                "normalizing with the moving statistics; leave is_training false (the default) to run a trained "
-                "network",
-                as_normalizer ? b.call : Loc(), as_normalizer ? "for the normalizer of this op" : "");
+    bn.decay = a.number("decay");
+    if (!(bn.decay >= 0 && bn.decay <= 1)) a.bad("decay", "in [0, 1]");
+    bn.training = a.flag("is_training");
     return bn;
 }
 
@@ -94,12 +90,15 @@ Value conv(Elaborator &el, BuiltinOp op, const BoundArgs &b, const std::string &
         n.op = OpKind::Conv2D;
         n.name = name;
         n.params.push_back(param(name, "weights", {n.kernel_h, n.kernel_w, cin, cout}));
+        n.params.back().l2 = a.regularizer("weights_regularizer");
     } else {
         int64_t mult = a.positive("multiplier", 1 << 16);
         bool pointwise = op == BuiltinOp::SeparableConv2D && !a.value("num_outputs").is(K::None);
         n.op = OpKind::DepthwiseConv2D;
         n.multiplier = mult;
         n.params.push_back(param(name, "depthwise_weights", {n.kernel_h, n.kernel_w, cin, mult}));
+        // slim's separable_conv2d regularizes both kernels with weights_regularizer.
+        n.params.back().l2 = a.regularizer("weights_regularizer");
         cout = cin * mult;
         if (pointwise) {
             // slim's separable_conv2d: one scope, a depthwise then a 1x1 conv.
@@ -118,6 +117,7 @@ Value conv(Elaborator &el, BuiltinOp op, const BoundArgs &b, const std::string &
             pw.activation = a.activation("activation");
             int64_t outs = a.positive("num_outputs");
             pw.params.push_back(param(name, "pointwise_weights", {1, 1, cout, outs}));
+            pw.params.back().l2 = a.regularizer("weights_regularizer");
             n = std::move(pw);
             cin = cout;
             cout = outs;
@@ -127,7 +127,7 @@ Value conv(Elaborator &el, BuiltinOp op, const BoundArgs &b, const std::string &
     }
     n.shape.dims[3] = cout;
     if (normalize) {
-        n.norm = bn_attrs(el, el.effective_defaults(BuiltinOp::BatchNorm, b.call), true);
+        n.norm = bn_attrs(el, el.effective_defaults(BuiltinOp::BatchNorm, b.call));
         add_bn_params(n, name + "/BatchNorm", cout);
     } else if (biases) {
         n.has_bias = true;
@@ -153,8 +153,9 @@ Value fully_connected(Elaborator &el, const BoundArgs &b, const std::string &sit
     n.shape.dims = {in.shape[0], outs};
     n.activation = a.activation("activation");
     n.params.push_back(param(n.name, "weights", {k, outs}));
+    n.params.back().l2 = a.regularizer("weights_regularizer");
     if (a.normalizer("normalizer")) {
-        n.norm = bn_attrs(el, el.effective_defaults(BuiltinOp::BatchNorm, b.call), true);
+        n.norm = bn_attrs(el, el.effective_defaults(BuiltinOp::BatchNorm, b.call));
         add_bn_params(n, n.name + "/BatchNorm", outs);
     } else if (a.flag("biases")) {
         n.has_bias = true;
@@ -172,7 +173,7 @@ Value batch_norm(Elaborator &el, const BoundArgs &b, const std::string &site) {
     n.inputs = {in.id};
     n.shape = in.shape;
     n.name = el.node_name("BatchNorm", site, b.call);
-    n.norm = bn_attrs(el, b, false);
+    n.norm = bn_attrs(el, b);
     n.activation = a.activation("activation");
     add_bn_params(n, n.name, in.shape.dims.back());
     return Value::tensor(el.add_node(std::move(n)));

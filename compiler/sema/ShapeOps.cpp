@@ -188,6 +188,43 @@ Value activation(Elaborator &el, BuiltinOp op, const BoundArgs &b, const std::st
     return Value::tensor(el.add_node(std::move(n)));
 }
 
+// Identity at inference; in training a node of its own (compiler/train
+// draws its mask).
+Value dropout(Elaborator &el, const BoundArgs &b, const std::string &site) {
+    OpArgs a(el, BuiltinOp::Dropout, b);
+    const Node &in = a.tensor("inputs", 0);
+    double keep = a.number("keep_prob");
+    if (!(keep > 0 && keep <= 1)) a.bad("keep_prob", "in (0, 1]");
+    if (!a.flag("is_training") || keep == 1) return Value::tensor(in.id);
+    Node n = make(OpKind::Dropout, in, b);
+    n.keep_prob = keep;
+    n.name = el.node_name("Dropout", site, b.call);
+    return Value::tensor(el.add_node(std::move(n)));
+}
+
+// tf.losses.sparse_softmax_cross_entropy: the mean over the batch, a scalar.
+Value softmax_cross_entropy(Elaborator &el, const BoundArgs &b, const std::string &site) {
+    OpArgs a(el, BuiltinOp::SoftmaxCrossEntropy, b);
+    const Node &logits = a.tensor("logits", 0);
+    if (!a.value("labels").is(K::Tensor)) a.bad("labels", "a tensor");
+    const Node &labels = el.tensor_node(a.value("labels"));
+    if (logits.shape.rank() != 2 || logits.dtype != ir::DType::F32)
+        el.fail(a.loc("logits"), "'softmax_cross_entropy' takes logits [N, K], got " + el.describe(a.value("logits")) +
+                                     "; flatten or squeeze them first");
+    if (labels.op != OpKind::Input || labels.dtype != ir::DType::I32)
+        el.fail(a.loc("labels"), "'softmax_cross_entropy' takes labels as a network input of class ids, declared "
+                                 "i32[N]; got " + el.describe(a.value("labels")));
+    if (logits.shape[1] > (1 << 24))
+        el.fail(a.loc("logits"), "'softmax_cross_entropy' supports up to 16777216 classes");
+    Node n;
+    n.op = OpKind::SoftmaxCrossEntropy;
+    n.loc = b.call;
+    n.inputs = {logits.id, labels.id};
+    n.shape.dims = {};
+    n.name = el.node_name(op_info(BuiltinOp::SoftmaxCrossEntropy).default_scope, site, b.call);
+    return Value::tensor(el.add_node(std::move(n)));
+}
+
 }  // namespace
 
 Value build_shape_op(Elaborator &el, BuiltinOp op, const BoundArgs &b, const std::string &site) {
@@ -199,17 +236,8 @@ Value build_shape_op(Elaborator &el, BuiltinOp op, const BoundArgs &b, const std
     case BuiltinOp::Add: return add(el, b, site);
     case BuiltinOp::Flatten: return flatten(el, b, site);
     case BuiltinOp::Squeeze: return squeeze(el, b, site);
-    case BuiltinOp::Dropout: {
-        OpArgs a(el, op, b);
-        const Node &in = a.tensor("inputs", 0);
-        double keep = a.number("keep_prob");
-        if (!(keep > 0 && keep <= 1)) a.bad("keep_prob", "in (0, 1]");
-        if (a.flag("is_training"))
-            el.fail(a.loc("is_training"), "'dropout': is_training = true is not supported yet: netc runs inference, "
-                                          "where dropout passes its input through; leave is_training false (the "
-                                          "default)");
-        return Value::tensor(in.id);  // identity at inference
-    }
+    case BuiltinOp::Dropout: return dropout(el, b, site);
+    case BuiltinOp::SoftmaxCrossEntropy: return softmax_cross_entropy(el, b, site);
     default: return activation(el, op, b, site);
     }
 }

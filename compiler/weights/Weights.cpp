@@ -3,6 +3,7 @@
 #include "Parallel.h"
 
 #include <cmath>
+#include <cstring>
 #include <set>
 
 namespace netc::weights {
@@ -148,6 +149,23 @@ WeightMap random_weights(const ir::Graph &g, uint64_t seed) {
     return w;
 }
 
+namespace {
+
+// What `netc train` saves beside the variables (TF's slot and accumulator
+// names): the optimizer's state, which running the network does not read.
+bool optimizer_slot(const std::string &name, const rt::Array &a, const std::map<std::string, const ir::Param *> &vars) {
+    if (name == "beta1_power" || name == "beta2_power") return a.size() == 1;
+    for (const char *suffix : {"/Adam", "/Adam_1", "/Momentum"}) {
+        size_t n = std::strlen(suffix);
+        if (name.size() <= n || name.compare(name.size() - n, n, suffix) != 0) continue;
+        auto it = vars.find(name.substr(0, name.size() - n));
+        return it != vars.end() && it->second->shape == a.shape;
+    }
+    return false;
+}
+
+}  // namespace
+
 WeightMap bind_weights(const ir::Graph &g, rt::NamedArrays arrays, const std::string &file) {
     std::map<std::string, const ir::Param *> expected;
     for (auto &n : g.nodes)
@@ -158,6 +176,7 @@ WeightMap bind_weights(const ir::Graph &g, rt::NamedArrays arrays, const std::st
     for (auto &kv : arrays) {
         given.insert(kv.first);
         auto it = expected.find(kv.first);
+        if (it == expected.end() && optimizer_slot(kv.first, kv.second, expected)) continue;
         if (it == expected.end()) {
             problems.push_back("unexpected tensor '" + kv.first + "' " + kv.second.shape_str() +
                                ": network '" + g.name + "' has no such variable");

@@ -131,7 +131,7 @@ quick 1 "rank1.net:2:21: error: 'squeeze' would leave only the batch axis" -- \
   weights "$tmp/rank1.net" --random-weights 1 -o "$tmp/r.npz"
 # Several inputs and outputs: tests/cli/io_test.sh.
 printf '%s\n  return dropout(x, is_training = true)\n}\n' "$net8" >"$tmp/train.net"
-quick 1 "train.net:2:21: error: 'dropout': is_training = true is not supported yet" -- \
+quick 1 "train.net:2:10: error: network 'n' is for training: dropout with is_training = true draws a random mask" -- \
   run "$tmp/train.net" --random-weights 1
 printf 'network n(x: f32[N, 10]) {\n  return relu(x)\n}\n' >"$tmp/vec.net"
 quick 1 "vec.net:1:14: error: a new image size applies to NHWC inputs only; 'x' is \[N, 10\]" -- \

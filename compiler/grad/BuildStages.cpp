@@ -1,0 +1,195 @@
+// Cutting the IR into training stages: each conv or fully connected node
+// becomes its convolution, then its bias or batch norm, then its activation,
+// so that each has its own backward kernel; what netc train cannot
+// differentiate is refused here, at the op, before anything is compiled.
+#include "TrainStep.h"
+
+#include "Diagnostics.h"
+
+namespace netc::grad {
+
+namespace {
+
+std::vector<int> reversed(const std::vector<int64_t> &shape) {
+    return std::vector<int>(shape.rbegin(), shape.rend());
+}
+
+Buf filled(int n, float v) {
+    Buf b(n);
+    b.fill(v);
+    return b;
+}
+
+}  // namespace
+
+TrainStep::TrainStep(const ir::Graph &g) : g_(g) {
+    std::vector<int> tensor_of(g.nodes.size(), -1);
+    for (const ir::Node &n : g.nodes) add_node(n, tensor_of);
+    if (loss_stage_ < 0)
+        throw Unsupported(g.nodes.empty() ? Loc() : g.nodes.back().loc,
+                          "network '" + g.name + "' has no loss to train: compute one with "
+                                                 "softmax_cross_entropy(logits, labels) on an i32[N] labels input");
+    if (images_ < 0) throw Unsupported(g.node(g.inputs.at(0)).loc, "network '" + g.name + "' has no f32 image input");
+}
+
+int TrainStep::variable(const ir::Node &n, const std::string &leaf, bool required) {
+    for (const ir::Param &p : n.params) {
+        if (p.name.size() < leaf.size() + 1 || p.name.compare(p.name.size() - leaf.size(), leaf.size(), leaf) != 0 ||
+            p.name[p.name.size() - leaf.size() - 1] != '/')
+            continue;
+        Variable v;
+        v.name = p.name;
+        v.shape = p.shape;
+        v.trainable = p.trainable;
+        v.l2 = p.l2;
+        v.value = Buf(reversed(p.shape));
+        v.value.fill(0.0f);
+        if (v.trainable) {
+            v.grad = Buf(reversed(p.shape));
+            v.grad.fill(0.0f);
+        }
+        vars_.push_back(std::move(v));
+        return static_cast<int>(vars_.size()) - 1;
+    }
+    if (required) throw InternalError("'" + n.name + "' has no variable '" + leaf + "'");
+    return -1;
+}
+
+int TrainStep::add_tensor(const ir::Shape &s, const std::string &name) {
+    Tensor t;
+    t.name = name;
+    if (s.rank() == 4) t.dims = {int(s[3]), int(s[2]), int(s[1])};
+    else if (s.rank() == 2) t.dims = {int(s[1]), 1, 1};
+    else if (s.rank() > 1) throw InternalError("a rank-" + std::to_string(s.rank()) + " training tensor");
+    tensors_.push_back(std::move(t));
+    return static_cast<int>(tensors_.size()) - 1;
+}
+
+void TrainStep::add_node(const ir::Node &n, std::vector<int> &tensor_of) {
+    using K = ir::OpKind;
+    auto stage = [&](StageKind k, std::vector<int> in, const std::string &suffix) {
+        Stage s;
+        s.kind = k;
+        s.node = &n;
+        s.in = std::move(in);
+        s.out = add_tensor(n.shape, n.name + suffix);
+        stages_.push_back(std::move(s));
+        return static_cast<int>(stages_.size()) - 1;
+    };
+    auto geom = [&]() {
+        ConvGeom c;
+        c.kh = int(n.kernel_h), c.kw = int(n.kernel_w), c.sh = int(n.stride_h), c.sw = int(n.stride_w);
+        c.rh = int(n.rate_h), c.rw = int(n.rate_w), c.pt = int(n.padding.top), c.pl = int(n.padding.left);
+        return c;
+    };
+    int x = n.inputs.empty() ? -1 : tensor_of.at(n.inputs[0]);
+    int last = -1;  // the tensor this node's value ends up in
+    switch (n.op) {
+    case K::Input:
+        if (n.dtype == ir::DType::I32) {
+            if (labels_ >= 0) throw Unsupported(n.loc, "'netc train' takes one i32 labels input");
+            labels_ = add_tensor(n.shape, n.name);
+            last = labels_;
+        } else {
+            if (images_ >= 0) throw Unsupported(n.loc, "'netc train' takes one f32 image input");
+            if (n.shape.rank() != 4 && n.shape.rank() != 2)
+                throw Unsupported(n.loc, "'netc train' takes images [N, H, W, C] or vectors [N, K]");
+            images_ = add_tensor(n.shape, n.name);
+            images_node_ = n.id;
+            last = images_;
+        }
+        break;
+    case K::Conv2D:
+    case K::DepthwiseConv2D:
+    case K::FullyConnected: {
+        bool fc = n.op == K::FullyConnected;
+        int s = stage(n.op == K::DepthwiseConv2D ? StageKind::Depthwise : StageKind::Conv, {x},
+                      n.norm || n.has_bias || n.activation != ir::Activation::None ? "/raw" : "");
+        stages_[s].geom = fc ? ConvGeom() : geom();
+        const std::string &wname = n.params.at(0).name;  // weights, depthwise_ or pointwise_weights
+        stages_[s].weights = variable(n, wname.substr(wname.rfind('/') + 1), true);
+        last = stages_[s].out;
+        if (n.has_bias) {
+            int b = stage(StageKind::Bias, {last}, n.norm || n.activation != ir::Activation::None ? "/biased" : "");
+            stages_[b].biases = variable(n, "biases", true);
+            last = stages_[b].out;
+        }
+        break;
+    }
+    case K::BatchNorm: last = x; break;  // its normalisation follows below
+    case K::Activation:
+        if (n.activation == ir::Activation::Softmax)
+            throw Unsupported(n.loc, "'netc train' cannot differentiate softmax as a layer yet: return the logits "
+                                     "and let softmax_cross_entropy apply it");
+        last = x;
+        break;
+    case K::MaxPool:
+    case K::AvgPool: {
+        if (n.rate_h != 1 || n.rate_w != 1) throw Unsupported(n.loc, "'netc train' cannot differentiate dilated pools");
+        int s = stage(n.op == K::MaxPool ? StageKind::MaxPool : StageKind::AvgPool, {x}, "");
+        stages_[s].geom = geom();
+        last = stages_[s].out;
+        break;
+    }
+    case K::Mean: {
+        const ir::Node &in = g_.node(n.inputs[0]);
+        if (in.shape.rank() != 4 || n.axes != std::vector<int>{1, 2})
+            throw Unsupported(n.loc, "'netc train' differentiates means over the spatial axes [1, 2] only");
+        last = stages_[stage(StageKind::Mean, {x}, "")].out;
+        break;
+    }
+    case K::Flatten:
+    case K::Squeeze: last = stages_[stage(StageKind::Reshape, {x}, "")].out; break;
+    case K::Add: last = stages_[stage(StageKind::Add, {x, tensor_of.at(n.inputs[1])}, "")].out; break;
+    case K::Dropout: {
+        int s = stage(StageKind::Dropout, {x}, "");
+        last = stages_[s].out;
+        break;
+    }
+    case K::SoftmaxCrossEntropy: {
+        if (loss_stage_ >= 0) throw Unsupported(n.loc, "'netc train' takes one loss per network");
+        if (labels_ < 0 || tensor_of.at(n.inputs[1]) != labels_) throw InternalError("loss without labels");
+        loss_stage_ = stage(StageKind::Loss, {x, labels_}, "");
+        logits_ = x;
+        last = stages_[loss_stage_].out;
+        break;
+    }
+    case K::Concat: {
+        std::vector<int> ins;
+        for (int i : n.inputs) ins.push_back(tensor_of.at(i));
+        last = stages_[stage(StageKind::Concat, ins, "")].out;
+        break;
+    }
+    case K::Pad:
+        if (g_.node(n.inputs[0]).shape.rank() != 4) throw Unsupported(n.loc, "'netc train' pads NHWC tensors only");
+        last = stages_[stage(StageKind::Pad, {x}, "")].out;
+        break;
+    }
+    // Epilogues: a batch norm (a conv's normalizer or the op itself), then the activation.
+    if (n.norm && n.op != K::Activation) {
+        int s = stage(StageKind::BatchNorm, {last}, n.activation != ir::Activation::None ? "/normalized" : "");
+        Stage &b = stages_[s];
+        b.gamma = variable(n, "gamma", false);
+        b.beta = variable(n, "beta", false);
+        b.moving_mean = variable(n, "moving_mean", true);
+        b.moving_var = variable(n, "moving_variance", true);
+        int64_t c = tensors_[last].dims[0];
+        b.ones = filled(int(c), 1.0f);
+        b.zeros = filled(int(c), 0.0f);
+        b.mean = Buf(int(c));
+        b.var = Buf(int(c));
+        last = b.out;
+    }
+    if (n.activation != ir::Activation::None && n.activation != ir::Activation::Identity && n.op != K::Input) {
+        if (n.activation == ir::Activation::Softmax)
+            throw Unsupported(n.loc, "'netc train' cannot differentiate a softmax activation yet: return the logits "
+                                     "and let softmax_cross_entropy apply it");
+        if (n.op == K::SoftmaxCrossEntropy) throw InternalError("an activation on a loss");
+        int s = stage(StageKind::Activation, {last}, "");
+        stages_[s].act = n.activation;
+        last = stages_[s].out;
+    }
+    tensor_of[n.id] = last;
+}
+
+}  // namespace netc::grad

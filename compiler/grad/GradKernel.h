@@ -1,0 +1,59 @@
+// The building blocks of a training step's kernels. Unlike the inference
+// kernels (compiler/lower), whose geometry is baked in per step, a training
+// kernel keeps its extents free and bakes in only what changes its code
+// (kernel size, stride, dilation, padding, which terms exist), so one
+// compiled 3x3 convolution serves every 3x3 layer of a network, at every
+// batch size (training batches, the last short one, validation batches).
+//
+// Tensors are Halide buffers in NHWC order, innermost first: (c, x, y, n); a
+// rank-2 [N, K] tensor is (k, 1, 1, n), a per-channel vector (c), labels (n).
+// Weights keep TF's layouts, so [KH, KW, Cin, Cout] is (cout, cin, kx, ky).
+#pragma once
+
+#include <Halide.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace netc::grad {
+
+using Buf = Halide::Buffer<float>;
+
+// One JIT-compiled pipeline. Inputs are bound per call, so a kernel can be
+// shared by every layer with the same key.
+class Kernel {
+public:
+    explicit Kernel(std::string name) : name_(std::move(name)) {}
+    Halide::ImageParam input(int dims, const std::string &role);
+    Halide::Param<float> scalar(const std::string &role);
+    void set_outputs(std::vector<Halide::Func> outputs) { outputs_ = std::move(outputs); }
+    // Realizes the outputs into `outs` (their shapes are the region computed).
+    void run(const std::vector<const Buf *> &ins, const std::vector<float> &scalars, const std::vector<Buf *> &outs);
+    const std::string &name() const { return name_; }
+
+private:
+    std::string name_;
+    std::vector<Halide::ImageParam> inputs_;
+    std::vector<Halide::Param<float>> scalars_;
+    std::vector<Halide::Func> outputs_;
+    std::unique_ptr<Halide::Pipeline> pipeline_;
+};
+
+// The process's kernel for `key`, built by `build` on first use.
+Kernel &kernel(const std::string &key, const std::function<void(Kernel &)> &build);
+// Kernels compiled so far and the milliseconds that took (for -v).
+int kernels_compiled();
+double compile_ms();
+
+// The usual schedule of a Func over (c, x, y, n) with an update reducing
+// into it: channels vectorised, rows and images split across threads.
+void schedule_image(Halide::Func f, bool has_update);
+// A per-channel Func (c) with an update: channels vectorised.
+void schedule_channels(Halide::Func f, bool has_update);
+
+// x read with zeros outside its spatial extent (the channel and batch
+// dimensions are never read outside).
+Halide::Func zero_padded(Halide::ImageParam x);
+
+}  // namespace netc::grad

@@ -1,0 +1,93 @@
+// Batch normalization in training: the batch's per-channel statistics, the
+// normalization, and its gradient. In training mode the mean and variance
+// depend on every example, so dx has the two extra terms of
+//   dx = gamma / sigma * (dy - mean(dy) - xhat * mean(dy * xhat));
+// with frozen (moving) statistics it is gamma / sigma * dy.
+#include "TrainKernels.h"
+
+namespace netc::grad {
+
+using namespace Halide;
+
+namespace {
+
+Expr count_of(const ImageParam &x) { return cast<float>(x.dim(1).extent() * x.dim(2).extent() * x.dim(3).extent()); }
+
+RDom space_and_batch(const ImageParam &x) {
+    return RDom(0, x.dim(1).extent(), 0, x.dim(2).extent(), 0, x.dim(3).extent(), "r");
+}
+
+}  // namespace
+
+void batch_stats(const Buf &x, Buf &mean, Buf &var) {
+    kernel("batch_stats", [&](Kernel &k) {
+        ImageParam in = k.input(4, "inputs");
+        Var c("c");
+        RDom r = space_and_batch(in);
+        // Two passes (mean, then squared deviations) rather than E[x^2] -
+        // E[x]^2, which loses the variance to cancellation.
+        Func sum("sum"), m("batch_mean"), ss("squares"), v("batch_variance");
+        sum(c) = 0.0f;
+        sum(c) += in(c, r.x, r.y, r.z);
+        m(c) = sum(c) / count_of(in);
+        Expr d = in(c, r.x, r.y, r.z) - m(c);
+        ss(c) = 0.0f;
+        ss(c) += d * d;
+        v(c) = ss(c) / count_of(in);
+        sum.compute_at(m, c);
+        ss.compute_at(v, c);
+        schedule_channels(m, false);
+        schedule_channels(v, false);
+        schedule_channels(sum, true);
+        schedule_channels(ss, true);
+        k.set_outputs({m, v});
+    }).run({&x}, {}, {&mean, &var});
+}
+
+void batch_norm_forward(float eps, const Buf &x, const Buf &mean, const Buf &var, const Buf &gamma, const Buf &beta,
+                        Buf &y) {
+    kernel("batch_norm_forward", [&](Kernel &k) {
+        ImageParam in = k.input(4, "inputs"), m = k.input(1, "mean"), v = k.input(1, "variance"),
+                   g = k.input(1, "gamma"), b = k.input(1, "beta");
+        Param<float> e = k.scalar("epsilon");
+        Var c("c"), x("x"), y("y"), n("n");
+        Func scale("scale"), f("batch_norm");
+        scale(c) = g(c) / sqrt(v(c) + e);
+        scale.compute_root();
+        f(c, x, y, n) = (in(c, x, y, n) - m(c)) * scale(c) + b(c);
+        schedule_image(f, false);
+        k.set_outputs({f});
+    }).run({&x, &mean, &var, &gamma, &beta}, {eps}, {&y});
+}
+
+void batch_norm_backward(float eps, bool training, const Buf &dy, const Buf &x, const Buf &mean, const Buf &var,
+                         const Buf &gamma, Buf &dx, Buf &dgamma, Buf &dbeta) {
+    kernel(std::string("batch_norm_backward ") + (training ? "batch" : "moving"), [&](Kernel &k) {
+        ImageParam d = k.input(4, "grad_outputs"), in = k.input(4, "inputs"), m = k.input(1, "mean"),
+                   v = k.input(1, "variance"), g = k.input(1, "gamma");
+        Param<float> e = k.scalar("epsilon");
+        Var c("c"), x("x"), y("y"), n("n");
+        Func rstd("rstd"), dbeta_f("grad_beta"), dgamma_f("grad_gamma"), f("batch_norm_grad_inputs");
+        rstd(c) = 1.0f / sqrt(v(c) + e);
+        rstd.compute_root();
+        RDom r = space_and_batch(in);
+        dbeta_f(c) = 0.0f;
+        dbeta_f(c) += d(c, r.x, r.y, r.z);
+        dgamma_f(c) = 0.0f;
+        dgamma_f(c) += d(c, r.x, r.y, r.z) * (in(c, r.x, r.y, r.z) - m(c)) * rstd(c);
+        schedule_channels(dbeta_f, true);
+        schedule_channels(dgamma_f, true);
+        Expr xhat = (in(c, x, y, n) - m(c)) * rstd(c);
+        Expr gs = g(c) * rstd(c);
+        if (training) {
+            Expr inv = 1.0f / count_of(in);
+            f(c, x, y, n) = gs * (d(c, x, y, n) - dbeta_f(c) * inv - xhat * dgamma_f(c) * inv);
+        } else {
+            f(c, x, y, n) = gs * d(c, x, y, n);
+        }
+        schedule_image(f, false);
+        k.set_outputs({f, dgamma_f, dbeta_f});
+    }).run({&dy, &x, &mean, &var, &gamma}, {eps}, {&dx, &dgamma, &dbeta});
+}
+
+}  // namespace netc::grad

@@ -1,0 +1,37 @@
+// An optimizer and its state: per trainable variable the slots TF keeps
+// (Momentum; Adam's m and v as Adam and Adam_1), and Adam's beta powers,
+// saved beside the weights under TF's names so training can resume.
+#pragma once
+
+#include "TrainStep.h"
+#include "Weights.h"
+
+#include <string>
+#include <vector>
+
+namespace netc::grad {
+
+struct OptimizerOptions {
+    std::string kind = "adam";  // "adam" or "momentum" ("sgd": momentum 0)
+    double lr = 1e-3, momentum = 0.9, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8;
+};
+
+class OptimizerState {
+public:
+    OptimizerState(OptimizerOptions o, std::vector<Variable> &vars);
+    // One update of every trainable variable from its gradient.
+    void step();
+    void save(weights::WeightMap &w) const;
+    // Takes the slots from a weight file's arrays when all are there
+    // (returns whether it did); otherwise the state starts from zero.
+    bool restore(const rt::NamedArrays &arrays);
+    std::vector<std::string> slot_names() const;
+
+private:
+    OptimizerOptions o_;
+    std::vector<Variable> &vars_;
+    std::vector<std::vector<Buf>> slots_;  // per variable (empty if not trainable)
+    double beta1_power_, beta2_power_;     // TF's beta1_power, beta2_power: beta^t after t steps
+};
+
+}  // namespace netc::grad

@@ -1,0 +1,296 @@
+// Running a training step: the stages forward (training or inference
+// mode), then backward from the loss, accumulating where a tensor feeds
+// several stages.
+#include "TrainStep.h"
+
+#include "Diagnostics.h"
+
+#include <cmath>
+#include <cstring>
+
+namespace netc::grad {
+
+namespace {
+
+// Channels [at, at + count) of b, seen as a tensor of their own.
+Buf channels(const Buf &b, int at, int count) {
+    // A new view on b's memory (a copy of a Halide::Buffer would share,
+    // and a crop would change, b's own shape).
+    std::vector<halide_dimension_t> d(b.dimensions());
+    for (int i = 0; i < b.dimensions(); i++) d[i] = {0, b.dim(i).extent(), b.dim(i).stride(), 0};
+    d[0].extent = count;
+    return Buf(const_cast<float *>(b.data()) + at, b.dimensions(), d.data());
+}
+
+// A view of b's memory with other dimensions (same number of values).
+Buf view(const Buf &b, std::vector<int> dims) { return Buf(const_cast<float *>(b.data()), dims); }
+
+}  // namespace
+
+void TrainStep::load(const weights::WeightMap &w) {
+    for (Variable &v : vars_) {
+        const rt::Array &a = w.at(v.name);
+        std::memcpy(v.value.data(), a.data.data(), a.data.size() * sizeof(float));
+    }
+}
+
+void TrainStep::store(weights::WeightMap &w) const {
+    for (const Variable &v : vars_) {
+        rt::Array &a = w[v.name];
+        a.shape = v.shape;
+        a.data.assign(v.value.data(), v.value.data() + v.value.number_of_elements());
+    }
+}
+
+void TrainStep::allocate(int batch) {
+    if (batch == batch_) return;
+    batch_ = batch;
+    for (Tensor &t : tensors_) {
+        std::vector<int> d = t.dims;
+        d.push_back(batch);
+        t.value = Buf(d);
+        t.grad = Buf(d);
+        t.scratch = Buf(d);
+    }
+    for (Stage &s : stages_) {
+        std::vector<int> d = tensors_[s.out].dims;
+        d.push_back(batch);
+        if (s.kind == StageKind::MaxPool || s.kind == StageKind::Dropout) s.scratch = Buf(d);
+    }
+    loss_per_example_ = Buf(batch);
+}
+
+double TrainStep::forward(const float *images, const float *labels, int batch, bool training, int seed) {
+    allocate(batch);
+    training_ = training;
+    Tensor &im = tensors_[images_];
+    std::memcpy(im.value.data(), images, im.value.size_in_bytes());
+    Tensor &lab = tensors_[labels_];
+    std::memcpy(lab.value.data(), labels, lab.value.size_in_bytes());
+    for (Stage &s : stages_) run_stage(s, seed);
+    double loss = 0;
+    for (int i = 0; i < batch; i++) loss += loss_per_example_(i);
+    loss /= batch;
+    for (const Variable &v : vars_)
+        if (v.l2 > 0) {
+            double ss = 0;
+            for (size_t i = 0; i < v.value.number_of_elements(); i++) ss += double(v.value.data()[i]) * v.value.data()[i];
+            loss += v.l2 * ss / 2;  // slim's l2_regularizer: scale * tf.nn.l2_loss(w)
+        }
+    return loss;
+}
+
+int TrainStep::correct() const {
+    const Tensor &z = tensors_[logits_];
+    const Buf &lab = tensors_[labels_].value;
+    int k = z.dims[0], right = 0;
+    for (int n = 0; n < batch_; n++) {
+        const float *row = z.value.data() + int64_t(n) * k;
+        int best = 0;
+        for (int c = 1; c < k; c++)
+            if (row[c] > row[best]) best = c;
+        right += best == int(lab(n));
+    }
+    return right;
+}
+
+void TrainStep::run_stage(Stage &s, int seed) {
+    Buf &y = tensors_[s.out].value;
+    const Buf &x = tensors_[s.in[0]].value;
+    switch (s.kind) {
+    case StageKind::Conv: {
+        const Buf &w = vars_[s.weights].value;
+        conv_forward(s.geom, x, w.dimensions() == 4 ? w : view(w, {w.dim(0).extent(), w.dim(1).extent(), 1, 1}), y);
+        break;
+    }
+    case StageKind::Depthwise:
+        depthwise_forward(s.geom, int(s.node->multiplier), x, vars_[s.weights].value, y);
+        break;
+    case StageKind::Bias: bias_forward(x, vars_[s.biases].value, y); break;
+    case StageKind::BatchNorm: {
+        const Buf &gamma = s.gamma >= 0 ? vars_[s.gamma].value : s.ones;
+        const Buf &beta = s.beta >= 0 ? vars_[s.beta].value : s.zeros;
+        float eps = float(s.node->norm->epsilon);
+        if (training_ && s.node->norm->training) {
+            batch_stats(x, s.mean, s.var);
+            batch_norm_forward(eps, x, s.mean, s.var, gamma, beta, y);
+            // TF's fused batch norm moves the variance toward the batch's
+            // unbiased one (as PyTorch's running_var does).
+            double decay = s.node->norm->decay;
+            int64_t m = int64_t(x.number_of_elements()) / x.dim(0).extent();
+            double bessel = m > 1 ? double(m) / (m - 1) : 1;
+            Buf &mm = vars_[s.moving_mean].value, &mv = vars_[s.moving_var].value;
+            for (int c = 0; c < mm.dim(0).extent(); c++) {
+                mm(c) = float(mm(c) * decay + s.mean(c) * (1 - decay));
+                mv(c) = float(mv(c) * decay + s.var(c) * bessel * (1 - decay));
+            }
+        } else {
+            s.mean.copy_from(vars_[s.moving_mean].value);
+            s.var.copy_from(vars_[s.moving_var].value);
+            batch_norm_forward(eps, x, s.mean, s.var, gamma, beta, y);
+        }
+        break;
+    }
+    case StageKind::Activation: activation_forward(s.act, x, y); break;
+    case StageKind::MaxPool: max_pool_forward(s.geom, x, y, s.scratch); break;
+    case StageKind::AvgPool: avg_pool_forward(s.geom, s.node->count_padding, x, y); break;
+    case StageKind::Mean: spatial_mean_forward(x, y); break;
+    case StageKind::Reshape: std::memcpy(y.data(), x.data(), y.size_in_bytes()); break;
+    case StageKind::Add: add_forward(x, tensors_[s.in[1]].value, y); break;
+    case StageKind::Concat: {
+        int at = 0;
+        for (int i : s.in) {
+            const Buf &xi = tensors_[i].value;
+            Buf slice = channels(y, at, xi.dim(0).extent());
+            copy(xi, slice);
+            at += xi.dim(0).extent();
+        }
+        break;
+    }
+    case StageKind::Pad:
+        pad_forward(int(s.node->padding.top), int(s.node->padding.left), float(s.node->pad_value), x, y);
+        break;
+    case StageKind::Dropout:
+        if (training_) dropout_forward(float(s.node->keep_prob), seed, x, y, s.scratch);
+        else std::memcpy(y.data(), x.data(), y.size_in_bytes());
+        break;
+    case StageKind::Loss: {
+        Tensor &z = tensors_[s.in[0]];
+        softmax_cross_entropy(z.value, tensors_[s.in[1]].value, loss_per_example_, z.scratch);
+        break;
+    }
+    }
+}
+
+Buf &TrainStep::grad_target(int t) {
+    Tensor &x = tensors_[t];
+    x.into_scratch = x.grad_set;
+    return x.grad_set ? x.scratch : x.grad;
+}
+
+void TrainStep::grad_done(int t) {
+    Tensor &x = tensors_[t];
+    if (x.into_scratch) accumulate(x.grad, x.scratch);
+    x.grad_set = true;
+}
+
+void TrainStep::backward() {
+    for (Tensor &t : tensors_) t.grad_set = false;
+    // The loss stage left dL/dlogits in the logits' scratch.
+    Tensor &z = tensors_[logits_];
+    z.grad.copy_from(z.scratch);
+    z.grad_set = true;
+    for (Variable &v : vars_)
+        if (v.trainable) v.grad.fill(0.0f);
+    for (int i = int(stages_.size()) - 1; i >= 0; i--)
+        if (stages_[i].kind != StageKind::Loss && tensors_[stages_[i].out].grad_set) backward_stage(stages_[i]);
+    for (Variable &v : vars_)
+        if (v.trainable && v.l2 > 0)
+            for (size_t i = 0; i < v.value.number_of_elements(); i++)
+                v.grad.data()[i] += float(v.l2) * v.value.data()[i];
+}
+
+void TrainStep::backward_stage(Stage &s) {
+    const Buf &dy = tensors_[s.out].grad;
+    const Buf &y = tensors_[s.out].value;
+    int xi = s.in[0];
+    const Buf &x = tensors_[xi].value;
+    bool to_x = xi != images_;  // the images need no gradient
+    switch (s.kind) {
+    case StageKind::Conv: {
+        Variable &w = vars_[s.weights];
+        bool fc = w.value.dimensions() == 2;
+        Buf wv = fc ? view(w.value, {w.value.dim(0).extent(), w.value.dim(1).extent(), 1, 1}) : w.value;
+        Buf wg = fc ? view(w.grad, {w.grad.dim(0).extent(), w.grad.dim(1).extent(), 1, 1}) : w.grad;
+        conv_backward_filter(s.geom, dy, x, wg);
+        if (to_x) {
+            conv_backward_data(s.geom, dy, wv, grad_target(xi));
+            grad_done(xi);
+        }
+        return;
+    }
+    case StageKind::Depthwise: {
+        Variable &w = vars_[s.weights];
+        int m = int(s.node->multiplier);
+        depthwise_backward_filter(s.geom, m, dy, x, w.grad);
+        if (to_x) {
+            depthwise_backward_data(s.geom, m, dy, w.value, grad_target(xi));
+            grad_done(xi);
+        }
+        return;
+    }
+    case StageKind::Bias:
+        channel_sum(dy, vars_[s.biases].grad);
+        break;
+    case StageKind::BatchNorm: {
+        const Buf &gamma = s.gamma >= 0 ? vars_[s.gamma].value : s.ones;
+        Buf dgamma(s.mean.dim(0).extent()), dbeta(s.mean.dim(0).extent());
+        batch_norm_backward(float(s.node->norm->epsilon), training_ && s.node->norm->training, dy, x, s.mean, s.var,
+                            gamma, grad_target(xi), dgamma, dbeta);
+        grad_done(xi);
+        if (s.gamma >= 0) vars_[s.gamma].grad.copy_from(dgamma);
+        if (s.beta >= 0) vars_[s.beta].grad.copy_from(dbeta);
+        return;
+    }
+    case StageKind::Activation:
+        activation_backward(s.act, dy, y, grad_target(xi));
+        grad_done(xi);
+        return;
+    case StageKind::MaxPool:
+        max_pool_backward(s.geom, dy, s.scratch, grad_target(xi));
+        grad_done(xi);
+        return;
+    case StageKind::AvgPool:
+        avg_pool_backward(s.geom, s.node->count_padding, dy, grad_target(xi));
+        grad_done(xi);
+        return;
+    case StageKind::Mean:
+        spatial_mean_backward(dy, grad_target(xi));
+        grad_done(xi);
+        return;
+    case StageKind::Add:
+        for (int i : s.in) {
+            if (i == images_) continue;
+            grad_target(i).copy_from(dy);
+            grad_done(i);
+        }
+        return;
+    case StageKind::Concat: {
+        int at = 0;
+        for (int i : s.in) {
+            int c = tensors_[i].dims[0];
+            if (i != images_) {
+                copy(channels(dy, at, c), grad_target(i));
+                grad_done(i);
+            }
+            at += c;
+        }
+        return;
+    }
+    case StageKind::Pad:
+        if (to_x) {
+            pad_backward(int(s.node->padding.top), int(s.node->padding.left), dy, grad_target(xi));
+            grad_done(xi);
+        }
+        return;
+    case StageKind::Dropout:
+        if (training_) dropout_backward(float(s.node->keep_prob), dy, s.scratch, grad_target(xi));
+        else grad_target(xi).copy_from(dy);
+        grad_done(xi);
+        return;
+    case StageKind::Reshape: {
+        Buf &t = grad_target(xi);
+        std::memcpy(t.data(), dy.data(), t.size_in_bytes());
+        grad_done(xi);
+        return;
+    }
+    case StageKind::Loss: return;
+    }
+    // Bias: the gradient passes through unchanged.
+    if (to_x) {
+        grad_target(xi).copy_from(dy);
+        grad_done(xi);
+    }
+}
+
+}  // namespace netc::grad

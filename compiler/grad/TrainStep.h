@@ -1,0 +1,103 @@
+// A network's training step: the IR graph cut into training stages (each
+// conv or fully connected node becomes its convolution, then its bias or
+// batch norm, then its activation, so each stage's gradient is its own
+// kernel), run forward in training or inference mode and backward from the
+// loss to every trainable variable.
+#pragma once
+
+#include "GradKernel.h"
+#include "IR.h"
+#include "TrainKernels.h"
+#include "Weights.h"
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace netc::grad {
+
+// What netc train cannot compute, at the op that asks for it.
+struct Unsupported : std::runtime_error {
+    Unsupported(const Loc &l, const std::string &msg) : std::runtime_error(msg), loc(l) {}
+    Loc loc;
+};
+
+struct Variable {
+    std::string name;
+    std::vector<int64_t> shape;  // TF's
+    bool trainable = true;
+    double l2 = 0;
+    Buf value, grad;  // dimensions innermost first (the shape reversed)
+};
+
+enum class StageKind {
+    Conv, Depthwise, Bias, BatchNorm, Activation, MaxPool, AvgPool, Mean, Reshape, Add, Concat, Pad, Dropout, Loss
+};
+
+struct Stage {
+    StageKind kind;
+    const ir::Node *node = nullptr;
+    std::vector<int> in;  // tensors
+    int out = -1;
+    ConvGeom geom;
+    ir::Activation act = ir::Activation::None;
+    int weights = -1, biases = -1, gamma = -1, beta = -1, moving_mean = -1, moving_var = -1;  // variables
+    Buf ones, zeros;                        // batch norm without scale or center
+    Buf mean, var, scratch, scratch2;       // per run: batch statistics, argmax or mask
+};
+
+struct Tensor {
+    std::string name;
+    std::vector<int> dims;  // per example, innermost first: (c, w, h) or (k, 1, 1); empty for labels
+    Buf value, grad, scratch;  // scratch: a further gradient before it is added
+    bool grad_set = false, into_scratch = false;
+};
+
+class TrainStep {
+public:
+    // Throws Unsupported for an op or option it cannot differentiate.
+    explicit TrainStep(const ir::Graph &g);
+
+    const ir::Graph &graph() const { return g_; }
+    std::vector<Variable> &variables() { return vars_; }
+    void load(const weights::WeightMap &w);
+    void store(weights::WeightMap &w) const;
+
+    // The image input's per-example shape [H, W, C] (or [K]) and the classes.
+    const ir::Node &images_input() const { return g_.node(images_node_); }
+    int64_t classes() const { return tensors_[logits_].dims[0]; }
+
+    // Runs the network on a batch (NHWC images, labels as float class ids).
+    // training: batch statistics, dropout and moving-average updates.
+    // Returns the mean cross-entropy plus the L2 penalties.
+    double forward(const float *images, const float *labels, int batch, bool training, int seed);
+    // Gradients of the last forward's loss into every variable's grad.
+    void backward();
+    // Correct predictions of the last forward (argmax of the logits).
+    int correct() const;
+    const Buf &logits() const { return tensors_[logits_].value; }
+
+private:
+    const ir::Graph &g_;
+    std::vector<Variable> vars_;
+    std::vector<Tensor> tensors_;
+    std::vector<Stage> stages_;
+    int images_node_ = -1, images_ = -1, labels_ = -1, logits_ = -1, loss_stage_ = -1;
+    int batch_ = 0;
+    bool training_ = false;
+    Buf loss_per_example_;
+
+    int variable(const ir::Node &n, const std::string &leaf, bool required);
+    int add_tensor(const ir::Shape &s, const std::string &name);
+    void add_node(const ir::Node &n, std::vector<int> &tensor_of);
+    void allocate(int batch);
+    void run_stage(Stage &s, int seed);
+    void backward_stage(Stage &s);
+    // The buffer a stage writes a tensor's gradient into: the tensor's own
+    // gradient the first time, else its scratch, which grad_done adds.
+    Buf &grad_target(int tensor);
+    void grad_done(int tensor);
+};
+
+}  // namespace netc::grad
