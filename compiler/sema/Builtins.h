@@ -14,6 +14,9 @@ enum class BuiltinOp {
     Conv2D, DepthwiseConv2D, SeparableConv2D, BatchNorm, FullyConnected,
     MaxPool2D, AvgPool2D, ReduceMean, GlobalAvgPool, Pad, Concat, Add,
     Flatten, Squeeze, Dropout, Relu, Relu6, Sigmoid, Tanh, Softmax, Identity,
+    // The ops ONNX models need beyond TF-slim's (issue 12).
+    Conv2DTranspose, Multiply, LayerNorm, LRN, Resize, ChannelShuffle, Split, Slice, ReduceMax,
+    HardSigmoid, HardSwish, Swish, Gelu,
 };
 
 enum class BuiltinFn {
