@@ -102,6 +102,13 @@ void split_softmax(ir::Graph &g) {
     for (auto &e : g.end_points) e.node = renamed[e.node];
 }
 
+// Ops that only rearrange channels (and crop): a chain of them computes as
+// one gather from the buffers at its leaves (ShuffleNetV2's split, concat
+// and shuffle: one copy instead of four).
+bool is_channel_map(const Node &n) {
+    return (n.op == OpKind::Slice && n.shape.rank() == 4) || n.op == OpKind::Concat || n.op == OpKind::ChannelShuffle;
+}
+
 bool is_pointwise(const Node &n) {
     return n.op == OpKind::Conv2D && n.groups == 1 && n.kernel_h == 1 && n.kernel_w == 1 && n.stride_h == 1 && n.stride_w == 1 &&
            n.padding.top == 0 && n.padding.left == 0 && n.padding.bottom == 0 && n.padding.right == 0;
@@ -184,6 +191,7 @@ Plan build_plan(ir::Graph graph) {
         return buffer_of[node] = static_cast<int>(plan.buffers.size()) - 1;
     };
     std::vector<Step> steps;
+    std::vector<char> absorbed;  // per step: taken into a later channel gather
     for (auto &n : g.nodes) {
         if (!live[n.id]) continue;
         if (n.op == OpKind::Input) {
@@ -241,15 +249,33 @@ Plan build_plan(ir::Graph graph) {
         s.anchor = n.id;
         s.fused = {n.id};
         s.name = n.name;
+        std::vector<int> gathered;  // nodes of absorbed channel maps, in order
+        auto add_input = [&](int in) {
+            if (std::find(s.inputs.begin(), s.inputs.end(), in) == s.inputs.end()) s.inputs.push_back(in);
+        };
         for (int in : n.inputs) {  // IR ids for now; buffers once all steps are closed
             auto gi = gated.find(in);
-            if (gi == gated.end()) {
-                s.inputs.push_back(in);
-                continue;
+            auto si = open_step.find(in);
+            if (gi != gated.end()) {
+                s.inputs.push_back(gi->second.first);
+                s.inputs.push_back(gi->second.second);
+                s.gated_input = true;
+            } else if (is_channel_map(n) && si != open_step.end() && users[in].size() == 1 && !is_output(g, in) &&
+                       is_channel_map(g.nodes[steps[si->second].anchor]) && steps[si->second].epilogue.empty() &&
+                       !getenv("NETC_NO_GATHER_FUSION")) {
+                // A rearrangement only this one reads: gathered here, never stored.
+                Step &from = steps[si->second];
+                for (int leaf : from.inputs) add_input(leaf);
+                gathered.insert(gathered.end(), from.fused.begin(), from.fused.end());
+                absorbed[si->second] = 1;
+                open_step.erase(si);
+            } else {
+                add_input(in);
             }
-            s.inputs.push_back(gi->second.first);
-            s.inputs.push_back(gi->second.second);
-            s.gated_input = true;
+        }
+        if (!gathered.empty()) {
+            std::sort(gathered.begin(), gathered.end());
+            s.fused.insert(s.fused.begin(), gathered.begin(), gathered.end());
         }
         // The anchor's kernel computes the op itself (a conv, a BN scale/shift,
         // a copy for an activation); its activation joins the epilogue.
@@ -257,8 +283,13 @@ Plan build_plan(ir::Graph graph) {
             n.activation != ir::Activation::Softmax)
             s.epilogue.push_back({Epilogue::Activate, n.activation, -1, n.id});
         steps.push_back(s);
+        absorbed.push_back(0);
         open_step[n.id] = static_cast<int>(steps.size()) - 1;
     }
+    std::vector<Step> kept;
+    for (size_t i = 0; i < steps.size(); i++)
+        if (!absorbed[i]) kept.push_back(std::move(steps[i]));
+    steps = std::move(kept);
     if (!getenv("NETC_NO_BLOCK_FUSION")) fuse_inverted_residuals(g, users, steps);
     // Every step's value is the last node it fused: only those are stored.
     for (auto &s : steps) s.output = new_buffer(s.fused.back());

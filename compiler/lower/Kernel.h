@@ -111,5 +111,7 @@ Kernel lower_conv_transpose(KernelBuilder &kb, const weights::WeightMap &w, cons
 Kernel lower_normalize(KernelBuilder &kb, const weights::WeightMap &w, const Halide::Target &t);
 Kernel lower_resize(KernelBuilder &kb, const Halide::Target &t);
 Kernel lower_channels(KernelBuilder &kb, const Halide::Target &t);
+// Whether the plan fused channel rearrangements into step s (a concat of slices...).
+bool gathers_channels(const Plan &plan, const Step &s);
 
 }  // namespace netc::lower

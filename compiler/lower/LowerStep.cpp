@@ -198,8 +198,10 @@ Kernel lower_anchor(const Plan &plan, int step, const weights::WeightMap &w, con
     case OpKind::BatchNorm:
     case OpKind::Activation:
     case OpKind::Add: return lower_elementwise(kb, w, target);
-    case OpKind::Pad:
     case OpKind::Concat:
+        if (gathers_channels(plan, kb.step())) return lower_channels(kb, target);
+        return lower_layout(kb, target);
+    case OpKind::Pad:
     case OpKind::Flatten:
     case OpKind::Squeeze: return lower_layout(kb, target);
     case OpKind::Mul: return lower_elementwise(kb, w, target);

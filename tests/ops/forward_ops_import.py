@@ -200,3 +200,6 @@ def op_split_rows(x, w): return tf.split(x, 3, axis=1)[1]
 def op_slice_channels(x, w): return tf.slice(x, [0, 0, 0, 5], [-1, -1, -1, 11])
 @case
 def op_slice_box(x, w): return tf.slice(x, [0, 2, 1, 1], [-1, 4, -1, 3])
+@case
+def op_gather_slice_of_concat(x, w):
+    return tf.slice(tf.concat([tf.split(x, [5, -1], axis=3)[1], relu(x)], 3), [0, 0, 0, 3], [-1, -1, -1, 17])

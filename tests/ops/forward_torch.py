@@ -229,6 +229,10 @@ def op_shufflenet_unit(x, w):
     b = conv(nhwc(batch_norm(d, w, "dw/BatchNorm")), w, "conv2", bn=True)
     return shuffle(nhwc(torch.cat([a, nchw(b)], dim=1)), 2)
 @case
+def op_gather_shuffle3(x, w):
+    a, b, c = nchw(x).chunk(3, dim=1)
+    return shuffle(nhwc(torch.cat([c, F.relu(a), b], dim=1)), 3)
+@case
 def op_flatten_nchw(x, w): return torch.flatten(nchw(x), 1)
 @case
 def op_flatten_nchw_fc(x, w):
