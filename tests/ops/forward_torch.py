@@ -127,6 +127,8 @@ def op_gconv1x1_g2(x, w): return conv(x, w, groups=2, act=ident)
 @case
 def op_gconv3x3_g6_c48(x, w): return conv(x, w, padding=1, groups=6)
 @case
+def op_gconv3x3_g7_c168(x, w): return conv(x, w, stride=2, padding=1, groups=7, act=ident)
+@case
 def op_gconv3x3_g5_odd(x, w): return conv(x, w, padding=1, groups=5, act=ident)
 @case
 def op_gconv3x3_depthwise_m2(x, w): return conv(x, w, padding=1, groups=16, act=ident)
