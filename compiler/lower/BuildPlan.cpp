@@ -250,9 +250,9 @@ Plan build_plan(ir::Graph graph) {
         s.fused = {n.id};
         s.name = n.name;
         std::vector<int> gathered;  // nodes of absorbed channel maps, in order
-        auto add_input = [&](int in) {
-            if (std::find(s.inputs.begin(), s.inputs.end(), in) == s.inputs.end()) s.inputs.push_back(in);
-        };
+        // Positional (x + x and concat([a, a]) read one buffer twice); a
+        // gather finds its leaves by node, so a repeated one costs nothing.
+        auto add_input = [&](int in) { s.inputs.push_back(in); };
         for (int in : n.inputs) {  // IR ids for now; buffers once all steps are closed
             auto gi = gated.find(in);
             auto si = open_step.find(in);

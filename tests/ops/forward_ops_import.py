@@ -203,3 +203,7 @@ def op_slice_box(x, w): return tf.slice(x, [0, 2, 1, 1], [-1, 4, -1, 3])
 @case
 def op_gather_slice_of_concat(x, w):
     return tf.slice(tf.concat([tf.split(x, [5, -1], axis=3)[1], relu(x)], 3), [0, 0, 0, 3], [-1, -1, -1, 17])
+@case
+def op_concat_same_twice(x, w):
+    r = relu(x)
+    return tf.concat([r, r, tf.split(x, [2, -1], axis=3)[0], tf.split(x, [4, -1], axis=3)[1]], 3)
