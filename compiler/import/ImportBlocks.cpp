@@ -97,6 +97,14 @@ bool resize(Translator &t, const OnnxNode &n) {
         target = "size = " + pair(sizes[2], sizes[3]);
     } else {
         if (scales.size() != 4 || scales[0] != 1 || scales[1] != 1) t.fail(n, "only resizing height and width is supported");
+        // align_corners maps by (in - 1) / (out - 1): with out = in * scale
+        // not whole, ONNX's reference takes the unrounded length and netc
+        // (as ONNX Runtime) the floored one.
+        for (int d = 0; d < 2; d++) {
+            double len = double(t.dim(n, x, 2 + d)) * scales[2 + d];
+            if (coords == "align_corners" && len != std::floor(len))
+                t.fail(n, "align_corners with a scale that does not give whole sizes is not supported");
+        }
         target = "scale = " + (scales[2] == scales[3] ? Translator::number(scales[2])
                                                        : "(" + Translator::number(scales[2]) + ", " +
                                                              Translator::number(scales[3]) + ")");
