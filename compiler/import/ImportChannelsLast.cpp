@@ -111,6 +111,32 @@ bool layer_norm(Translator &t, const OnnxNode &m1) {
     return true;
 }
 
+// LayerNormalization (opset 17) over the last axis of a channels-last
+// image or an [N, C] matrix.
+bool layer_normalization(Translator &t, const OnnxNode &n) {
+    const Val &x = t.in(n, 0);
+    if (x.var.empty()) return false;
+    int64_t rank = static_cast<int64_t>(x.dims.size()), axis = attr_int(n, "axis", -1);
+    if (!(x.channels_last || rank == 2) || (axis != -1 && axis != rank - 1))
+        t.fail(n, "only a LayerNormalization over the channels of a channels-last image or an [N, C] matrix is supported");
+    if (n.outputs.size() > 1) t.fail(n, "the mean and inverse deviation outputs are not supported");
+    if (attr_int(n, "stash_type", 1) != 1) t.fail(n, "stash_type other than float is not supported");
+    int64_t C = t.dim(n, x, rank - 1);
+    const Data *gamma = constant(t, n, 1), *beta = constant(t, n, 2);
+    if (!gamma || gamma->size() != C || (t.has_input(n, 2) && (!beta || beta->size() != C)))
+        t.fail(n, "its scale and bias must be constants of the channel count");
+    Tail tail = fuse_tail(t, n, false);
+    std::string scope = t.scope_of(n);
+    std::string args = "layer_norm(" + x.var + ", epsilon = " + Translator::number(attr_float(n, "epsilon", 1e-5));
+    if (!beta) args += ", center = false";
+    if (!tail.activation.empty()) args += ", activation = " + tail.activation;
+    t.emit(scope, args + ")", scope);
+    if (beta) t.weight(scope, "beta", {C}, beta->f);
+    t.weight(scope, "gamma", {C}, gamma->f);
+    define_tensor(t, tail.value, scope, x.dims, {}, x.channels_last);
+    return true;
+}
+
 // x [N, H, W, C] (channels last) times B [C, K] (+ bias): a 1x1 convolution.
 bool pointwise_matmul(Translator &t, const OnnxNode &n) {
     const Val &x = t.in(n, 0);
@@ -165,6 +191,7 @@ bool translate_channels_last_op(Translator &t, const OnnxNode &n) {
     if (n.op == "Transpose") return transpose(t, n);
     if (n.op == "ReduceMean") return layer_norm(t, n);
     if (n.op == "MatMul") return pointwise_matmul(t, n);
+    if (n.op == "LayerNormalization") return layer_normalization(t, n);
     return false;
 }
 
