@@ -145,6 +145,8 @@ bool activation(Translator &t, const OnnxNode &n) {
         return false;  // an ordinary division: not an activation
     } else {
         std::string act = activation_of(t, n);
+        if (act.empty() && n.op == "Clip")
+            t.fail(n, "only a Clip to [0, 6] or [0, inf) (relu6, relu) with constant bounds can be expressed in netc");
         if (act.empty()) return false;
         expr = act + "(" + x.var + ")";
     }
