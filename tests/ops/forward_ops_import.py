@@ -207,3 +207,15 @@ def op_gather_slice_of_concat(x, w):
 def op_concat_same_twice(x, w):
     r = relu(x)
     return tf.concat([r, r, tf.split(x, [2, -1], axis=3)[0], tf.split(x, [4, -1], axis=3)[1]], 3)
+@case
+def op_concat_twice_plain(x, w):
+    r = relu(x)
+    return tf.concat([r, r, x], 3)
+@case
+def op_add_self(x, w):
+    r = conv(x, w, act=ident)
+    return r + r
+@case
+def op_mul_self(x, w):
+    r = conv(x, w, act=ident)
+    return relu(r * r + x)
