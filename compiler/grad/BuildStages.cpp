@@ -20,6 +20,39 @@ Buf filled(int n, float v) {
     return b;
 }
 
+// The ops and options import brought to the language (issue 12) that have
+// no backward kernels yet: refused at the op, never trained as something
+// else.
+void refuse_untrainable(const ir::Node &n) {
+    using K = ir::OpKind;
+    switch (n.op) {
+    case K::Conv2DTranspose:
+    case K::Mul:
+    case K::LayerNorm:
+    case K::LRN:
+    case K::Resize:
+    case K::ChannelShuffle:
+    case K::Slice:
+    case K::ReduceMax:
+        throw Unsupported(n.loc, std::string("'netc train' cannot differentiate ") + ir::op_name(n.op) + " yet");
+    default: break;
+    }
+    if (n.groups != 1 && (n.op == K::Conv2D))
+        throw Unsupported(n.loc, "'netc train' cannot differentiate grouped convolutions yet");
+    if (n.ceil_mode) throw Unsupported(n.loc, "'netc train' cannot differentiate pools with ceil_mode yet");
+    if (n.op == K::Pad && n.pad_mode != "CONSTANT")
+        throw Unsupported(n.loc, "'netc train' differentiates constant padding only, not " + n.pad_mode);
+    switch (n.activation) {
+    case ir::Activation::HardSigmoid:
+    case ir::Activation::HardSwish:
+    case ir::Activation::Swish:
+    case ir::Activation::Gelu:
+        throw Unsupported(n.loc, std::string("'netc train' cannot differentiate ") + ir::activation_name(n.activation) +
+                                     " yet");
+    default: break;
+    }
+}
+
 }  // namespace
 
 TrainStep::TrainStep(const ir::Graph &g) : g_(g) {
@@ -84,6 +117,7 @@ void TrainStep::add_node(const ir::Node &n, std::vector<int> &tensor_of) {
     };
     int x = n.inputs.empty() ? -1 : tensor_of.at(n.inputs[0]);
     int last = -1;  // the tensor this node's value ends up in
+    refuse_untrainable(n);
     switch (n.op) {
     case K::Input:
         if (n.dtype == ir::DType::I32) {
@@ -164,6 +198,7 @@ void TrainStep::add_node(const ir::Node &n, std::vector<int> &tensor_of) {
         if (g_.node(n.inputs[0]).shape.rank() != 4) throw Unsupported(n.loc, "'netc train' pads NHWC tensors only");
         last = stages_[stage(StageKind::Pad, {x}, "")].out;
         break;
+    default: throw InternalError(std::string("no training stage for op ") + ir::op_name(n.op));
     }
     // Epilogues: a batch norm (a conv's normalizer or the op itself), then the activation.
     if (n.norm && n.op != K::Activation) {

@@ -2,17 +2,12 @@
 // a lone BatchNormalization and activation fused in), Gemm/MatMul as
 // fully_connected, pooling, element-wise and layout ops; and the shape
 // arithmetic around Reshape, folded at import time.
-#include "Translator.h"
+#include "ImportCommon.h"
 
 #include <cmath>
 #include <limits>
 
 namespace netc::import {
-
-namespace {
-
-// The batch dimension in folded shape arithmetic (Shape of a tensor).
-constexpr int64_t kBatchDim = -2;
 
 int64_t attr_int(const OnnxNode &n, const char *name, int64_t def) {
     const Attribute *a = n.attr(name);
@@ -43,64 +38,36 @@ std::string padding(const std::vector<int64_t> &p) {
            std::to_string(p[3]) + "))";
 }
 
-// An activation node that can join its producer, as netc's name ("" if none).
-std::string activation_of(Translator &t, const OnnxNode &a) {
-    if (a.op == "Relu") return "relu";
-    if (a.op == "Sigmoid") return "sigmoid";
-    if (a.op == "Tanh") return "tanh";
-    if (a.op == "Clip") {
-        double lo = -std::numeric_limits<double>::infinity(), hi = std::numeric_limits<double>::infinity();
-        if (t.model().opset < 11) {
-            lo = attr_float(a, "min", lo), hi = attr_float(a, "max", hi);
-        } else {
-            auto bound = [&](size_t k, double &v) {
-                if (!t.has_input(a, k)) return true;
-                const Val &b = t.in(a, k);
-                if (!b.data || b.data->size() != 1) return false;
-                v = b.data->integer ? double(b.data->i[0]) : double(b.data->f[0]);
-                return true;
-            };
-            if (!bound(1, lo) || !bound(2, hi)) return "";
-        }
-        if (lo == 0 && hi == 6) return "relu6";
-        if (lo == 0 && std::isinf(hi)) return "relu";
-    }
-    return "";
-}
-
 // The output dims of n's first output as shape inference gave them.
 std::vector<int64_t> out_dims(Translator &t, const OnnxNode &n) {
     auto it = t.model().values.find(n.outputs[0]);
-    if (it == t.model().values.end() || !it->second.known_shape) t.fail(n, "its output's shape is unknown");
-    return it->second.dims;
-}
-
-// A producer's lone BatchNormalization (with the arg_scope's epsilon) and
-// then its lone activation join it; returns the value they end in.
-struct Tail {
-    const OnnxNode *bn = nullptr;
-    std::string activation;
-    std::string value;
-};
-Tail fuse_tail(Translator &t, const OnnxNode &n, bool allow_bn) {
-    Tail tail;
-    tail.value = n.outputs[0];
-    if (allow_bn)
-        if (const OnnxNode *bn = t.sole_reader(tail.value, {"BatchNormalization"}))
-            if (attr_float(*bn, "epsilon", 1e-5) == t.epsilon_default() && bn->outputs.size() == 1) {
-                tail.bn = bn;
-                tail.value = bn->outputs[0];
-                t.absorb(*bn);
-            }
-    if (const OnnxNode *a = t.sole_reader(tail.value, {"Relu", "Clip", "Sigmoid", "Tanh"})) {
-        std::string act = activation_of(t, *a);
-        if (!act.empty()) {
-            tail.activation = act;
-            tail.value = a->outputs[0];
-            t.absorb(*a);
-        }
+    if (it != t.model().values.end() && it->second.known_shape) return it->second.dims;
+    // ONNX's inference stops after a Slice whose bounds came from Shape
+    // arithmetic (ShuffleNetV2's chunk); the importer knows those shapes.
+    const Val &x = t.in(n, 0);
+    if (n.op == "Concat" && x.dims.size() == 4) {
+        std::vector<int64_t> d = x.dims;
+        for (size_t k = 1; k < n.inputs.size(); k++) d[1] += t.dim(n, t.in(n, k), 1);
+        return d;
     }
-    return tail;
+    if ((n.op == "Conv" || n.op == "MaxPool" || n.op == "AveragePool") && x.dims.size() == 4 &&
+        attr_string(n, "auto_pad", "NOTSET") == "NOTSET") {
+        std::vector<int64_t> k = n.op == "Conv" ? std::vector<int64_t>{} : attr_ints(n, "kernel_shape", {});
+        if (n.op == "Conv") {
+            const Data &w = t.constant_input(n, 1, "the weights");
+            k = {w.dims[2], w.dims[3]};
+        }
+        auto s = attr_ints(n, "strides", {1, 1}), p = attr_ints(n, "pads", {0, 0, 0, 0});
+        auto dl = attr_ints(n, "dilations", {1, 1});
+        int64_t ceil = attr_int(n, "ceil_mode", 0);
+        std::vector<int64_t> d = {x.dims[0], n.op == "Conv" ? t.constant_input(n, 1, "the weights").dims[0] : x.dims[1], 0, 0};
+        for (int a = 0; a < 2; a++) {
+            int64_t span = t.dim(n, x, 2 + a) + p[a] + p[a + 2] - ((k[a] - 1) * dl[a] + 1);
+            d[2 + a] = (span + (ceil ? s[a] - 1 : 0)) / s[a] + 1;
+        }
+        return d;
+    }
+    t.fail(n, "its output's shape is unknown");
 }
 
 // gamma, beta, mean, variance of a BatchNormalization; `bias` (a conv's)
@@ -118,14 +85,21 @@ void bn_weights(Translator &t, const OnnxNode &bn, const std::string &scope, con
     }
 }
 
+void require_nchw(Translator &t, const OnnxNode &n, const Val &v) {
+    if (v.channels_last) t.fail(n, "its input is transposed to channels last, which this op cannot take");
+}
+
 void define_tensor(Translator &t, const std::string &value, const std::string &var, std::vector<int64_t> dims,
-                   std::vector<int64_t> nchw = {}) {
+                   std::vector<int64_t> nchw, bool channels_last) {
     Val v;
+    v.channels_last = channels_last;
     v.var = var;
     v.dims = std::move(dims);
     v.nchw = std::move(nchw);
     t.define(value, std::move(v));
 }
+
+namespace {
 
 bool conv(Translator &t, const OnnxNode &n) {
     const Val &x = t.tensor_input(n, 0);
@@ -137,8 +111,9 @@ bool conv(Translator &t, const OnnxNode &n) {
     auto pads = attr_ints(n, "pads", {0, 0, 0, 0});
     std::string auto_pad = attr_string(n, "auto_pad", "NOTSET");
     bool depthwise = group > 1 && group == ci && cig == 1 && co % ci == 0;
-    if (group != 1 && !depthwise)
-        t.fail(n, "group = " + std::to_string(group) + " (a grouped convolution) is not supported yet");
+    if (group < 1 || ci % group || co % group || cig != ci / group)
+        t.fail(n, "group = " + std::to_string(group) + " does not divide its " + std::to_string(ci) + " input and " +
+                      std::to_string(co) + " output channels as its weights say");
     std::string pad;
     if (auto_pad == "SAME_UPPER") pad = "SAME";
     else if (auto_pad == "VALID") pad = "VALID";
@@ -150,7 +125,8 @@ bool conv(Translator &t, const OnnxNode &n) {
     std::string kernel = pair(kh, kw);
     std::string args = depthwise ? "depthwise_conv2d(" + x.var + ", " + kernel +
                                        (co / ci > 1 ? ", multiplier = " + std::to_string(co / ci) : "")
-                                 : "conv2d(" + x.var + ", " + std::to_string(co) + ", " + kernel;
+                                 : "conv2d(" + x.var + ", " + std::to_string(co) + ", " + kernel +
+                                       (group > 1 ? ", groups = " + std::to_string(group) : "");
     if (strides[0] != 1 || strides[1] != 1) args += ", stride = " + pair(strides[0], strides[1]);
     args += ", padding = " + (pad == "0" ? std::string("VALID") : pad);
     if (dil[0] != 1 || dil[1] != 1) args += ", rate = " + pair(dil[0], dil[1]);
@@ -158,7 +134,7 @@ bool conv(Translator &t, const OnnxNode &n) {
     else if (!bias) args += ", biases = false";
     if (!tail.activation.empty()) args += ", activation = " + tail.activation;
     t.emit(scope, args + ")", scope);
-    // Weights to TF layouts: [kh, kw, cin, cout], depthwise [kh, kw, cin, multiplier].
+    // Weights to TF layouts: [kh, kw, cin / groups, cout], depthwise [kh, kw, cin, multiplier].
     std::vector<float> tw(w.f.size());
     for (int64_t o = 0; o < co; o++)
         for (int64_t c = 0; c < cig; c++)
@@ -166,10 +142,10 @@ bool conv(Translator &t, const OnnxNode &n) {
                 for (int64_t z = 0; z < kw; z++) {
                     float v = w.f[((o * cig + c) * kh + y) * kw + z];
                     if (depthwise) tw[((y * kw + z) * ci + o / (co / ci)) * (co / ci) + o % (co / ci)] = v;
-                    else tw[((y * kw + z) * ci + c) * co + o] = v;
+                    else tw[((y * kw + z) * cig + c) * co + o] = v;
                 }
     if (depthwise) t.weight(scope, "depthwise_weights", {kh, kw, ci, co / ci}, std::move(tw));
-    else t.weight(scope, "weights", {kh, kw, ci, co}, std::move(tw));
+    else t.weight(scope, "weights", {kh, kw, cig, co}, std::move(tw));
     if (tail.bn) bn_weights(t, *tail.bn, scope, "BatchNorm/", bias);
     else if (bias) t.weight(scope, "biases", {co}, *bias);
     define_tensor(t, tail.value, scope, out_dims(t, n));
@@ -265,38 +241,49 @@ bool pool(Translator &t, const OnnxNode &n) {
     bool max = n.op == "MaxPool";
     auto k = attr_ints(n, "kernel_shape", {});
     if (k.size() != 2) t.fail(n, "only 2-D pooling is supported");
+    if (n.outputs.size() > 1 && !n.outputs[1].empty()) t.fail(n, "the indices output of MaxPool is not supported");
     auto s = attr_ints(n, "strides", {1, 1}), pads = attr_ints(n, "pads", {0, 0, 0, 0});
-    if (attr_ints(n, "dilations", {1, 1}) != std::vector<int64_t>{1, 1})
-        t.fail(n, "dilations (dilated pooling) are not supported yet");
+    auto dil = attr_ints(n, "dilations", {1, 1});
+    bool dilated = dil != std::vector<int64_t>{1, 1};
+    if (dilated && !max) t.fail(n, "dilations in average pooling are not supported");
+    if (attr_int(n, "storage_order", 0)) t.fail(n, "storage_order = 1 is not supported");
     std::string auto_pad = attr_string(n, "auto_pad", "NOTSET");
     if (auto_pad != "NOTSET" && auto_pad != "VALID" && auto_pad != "SAME_UPPER")
         t.fail(n, "auto_pad = " + auto_pad + " is not supported");
-    if (attr_int(n, "ceil_mode", 0)) {
-        // Ceil mode only matters where it adds a window.
+    bool ceil = attr_int(n, "ceil_mode", 0) != 0;
+    if (ceil && auto_pad == "SAME_UPPER") t.fail(n, "ceil_mode = 1 with auto_pad = SAME_UPPER is not supported");
+    if (ceil)
         for (int d = 0; d < 2; d++) {
-            int64_t span = t.dim(n, x, 2 + d) + pads[d] + pads[d + 2] - k[d];
-            if (span % s[d] != 0) t.fail(n, "ceil_mode = 1 adds a window here; that is not supported yet");
+            // PyTorch drops a last window that starts in the bottom/right
+            // padding; ONNX Runtime keeps it. Refuse where they differ.
+            int64_t in = t.dim(n, x, 2 + d), span = in + pads[d] + pads[d + 2] - ((k[d] - 1) * dil[d] + 1);
+            int64_t out = (span + s[d] - 1) / s[d] + 1;
+            if ((out - 1) * s[d] >= in + pads[d])
+                t.fail(n, "ceil_mode = 1 makes a last window that starts in the padding (frameworks disagree on it)");
         }
-    }
     bool padded = pads != std::vector<int64_t>{0, 0, 0, 0};
-    if (!max && padded && !attr_int(n, "count_include_pad", 0))
-        t.fail(n, "count_include_pad = 0 with padding (the average excluding it) is not supported yet");
+    bool count_pad = attr_int(n, "count_include_pad", 0) != 0;
     std::string scope = t.scope_of(n);
-    std::string pad = auto_pad == "SAME_UPPER" ? "SAME" : padded ? padding(pads) : "VALID";
-    if (auto_pad == "SAME_UPPER" && !max && attr_int(n, "count_include_pad", 0))
-        t.fail(n, "SAME padding counted in the average is not supported");
+    std::string pad = auto_pad == "SAME_UPPER" ? "SAME" : padded && auto_pad == "NOTSET" ? padding(pads) : "VALID";
     std::string args = std::string(max ? "max_pool2d(" : "avg_pool2d(") + x.var + ", " + pair(k[0], k[1]) +
-                       ", stride = " + pair(s[0], s[1]) + ", padding = " + pad + ")";
-    Tail tail = fuse_tail(t, n, false);
-    if (!tail.activation.empty()) t.fail(n, "an activation after pooling is not fused yet");
-    t.emit(scope, args, scope);
-    define_tensor(t, tail.value, scope, out_dims(t, n));
+                       ", stride = " + pair(s[0], s[1]) + ", padding = " + pad;
+    if (dilated) args += ", rate = " + pair(dil[0], dil[1]);
+    if (ceil) args += ", ceil_mode = true";
+    // netc's default counts explicit padding and not SAME's; say which.
+    if (!max && pad != "VALID") args += std::string(", count_include_pad = ") + (count_pad ? "true" : "false");
+    t.emit(scope, args + ")", scope);  // an activation after it stays its own statement
+    define_tensor(t, n.outputs[0], scope, out_dims(t, n));
     return true;
 }
 
 bool global_pool(Translator &t, const OnnxNode &n) {
     const Val &x = t.tensor_input(n, 0);
-    if (n.op == "GlobalMaxPool") t.fail(n, "global max pooling is not supported yet");
+    if (n.op == "GlobalMaxPool") {
+        std::string scope = t.scope_of(n);
+        t.emit(scope, "reduce_max(" + x.var + ", [1, 2], keep_dims = true)", scope);
+        define_tensor(t, n.outputs[0], scope, {x.dims[0], x.dims[1], 1, 1});
+        return true;
+    }
     if (n.op == "ReduceMean") {
         auto axes = attr_ints(n, "axes", {});
         if (t.has_input(n, 1)) axes = t.constant_input(n, 1, "the axes").i;
@@ -315,6 +302,7 @@ bool global_pool(Translator &t, const OnnxNode &n) {
 // [N, C, H, W] to [N, C*H*W]: netc flattens NHWC, so the result is marked
 // for the dense layer reading it to permute its rows (a 1x1 image needs none).
 void flatten_to_2d(Translator &t, const OnnxNode &n, const Val &x) {
+    require_nchw(t, n, x);
     if (x.dims.size() == 2) {
         t.define(n.outputs[0], x);
         return;
@@ -351,25 +339,21 @@ bool elementwise(Translator &t, const OnnxNode &n) {
     if (n.op == "Add") {
         const Val &a = t.in(n, 0), &b = t.in(n, 1);
         if (a.var.empty() || b.var.empty()) return false;  // constants: folded below
-        if (a.dims != b.dims) t.fail(n, "adds tensors of different shapes (broadcasting is not supported yet)");
+        if (a.dims != b.dims || a.channels_last != b.channels_last)
+            t.fail(n, "adds tensors of different shapes or layouts (broadcasting is not supported yet)");
         Tail tail = fuse_tail(t, n, false);
         std::string var = t.scope_of(n);
         std::string expr = a.var + " + " + b.var;
         t.emit(var, tail.activation.empty() ? expr : tail.activation + "(" + expr + ")");
-        define_tensor(t, tail.value, var, a.dims);
+        define_tensor(t, tail.value, var, a.dims, a.nchw, a.channels_last);
         return true;
     }
-    std::string act = activation_of(t, n);
-    if (n.op == "Softmax") {
-        const Val &x = t.tensor_input(n, 0);
-        int64_t axis = attr_int(n, "axis", t.model().opset < 13 ? 1 : -1);
-        if (x.dims.size() != 2 || (axis != 1 && axis != -1)) t.fail(n, "only a softmax over [N, K]'s K is supported");
-        act = "softmax";
-    }
-    if (act.empty()) t.fail(n, "this " + n.op + " cannot be expressed in netc");
+    if (n.op != "Softmax") return activation(t, n);
     const Val &x = t.tensor_input(n, 0);
+    int64_t axis = attr_int(n, "axis", t.model().opset < 13 ? 1 : -1);
+    if (x.dims.size() != 2 || (axis != 1 && axis != -1)) t.fail(n, "only a softmax over [N, K]'s K is supported");
     std::string scope = t.scope_of(n);
-    t.emit(scope, act + "(" + x.var + ")", scope);
+    t.emit(scope, "softmax(" + x.var + ")", scope);
     define_tensor(t, n.outputs[0], scope, x.dims);
     return true;
 }
@@ -381,6 +365,7 @@ bool layout(Translator &t, const OnnxNode &n) {
         if (!tensors) return false;
         int64_t axis = attr_int(n, "axis", 1);
         const Val &x0 = t.in(n, 0);
+        for (size_t k = 0; k < n.inputs.size(); k++) require_nchw(t, n, t.in(n, k));
         if (axis < 0) axis += static_cast<int64_t>(x0.dims.size());
         if (x0.dims.size() != 4 || axis != 1) t.fail(n, "only concatenation of images along channels is supported");
         std::string list;
@@ -397,16 +382,19 @@ bool layout(Translator &t, const OnnxNode &n) {
     if (n.op == "Pad") {
         const Val &x = t.tensor_input(n, 0);
         std::string mode = attr_string(n, "mode", "constant");
-        if (mode != "constant") t.fail(n, "mode = " + mode + " is not supported yet");
+        if (mode != "constant" && mode != "reflect" && mode != "edge") t.fail(n, "mode = " + mode + " is not supported");
         std::vector<int64_t> p = t.model().opset < 11 ? attr_ints(n, "pads", {}) : t.constant_input(n, 1, "the pads").i;
         double value = t.model().opset < 11 ? attr_float(n, "value", 0) : 0;
         if (t.model().opset >= 11 && t.has_input(n, 2)) value = t.constant_input(n, 2, "the value").f.at(0);
         if (x.dims.size() != 4 || p.size() != 8 || p[0] || p[1] || p[4] || p[5])
             t.fail(n, "only padding of an image's height and width is supported");
+        for (auto v : p)
+            if (v < 0) t.fail(n, "negative pads (cropping) are not supported");
         std::string scope = t.scope_of(n);
         t.emit(scope, "pad(" + x.var + ", [[0, 0], [" + std::to_string(p[2]) + ", " + std::to_string(p[6]) + "], [" +
                           std::to_string(p[3]) + ", " + std::to_string(p[7]) + "], [0, 0]]" +
-                          (value != 0 ? ", value = " + Translator::number(value) : "") + ")",
+                          (mode == "reflect" ? ", mode = \"REFLECT\"" : mode == "edge" ? ", mode = \"EDGE\"" : "") +
+                          (value != 0 && mode == "constant" ? ", value = " + Translator::number(value) : "") + ")",
                scope);
         define_tensor(t, n.outputs[0], scope, out_dims(t, n));
         return true;
@@ -414,6 +402,7 @@ bool layout(Translator &t, const OnnxNode &n) {
     if (n.op == "Squeeze") {
         const Val &x = t.in(n, 0);
         if (x.var.empty()) return false;
+        require_nchw(t, n, x);
         if (x.dims.size() == 4 && x.dims[2] == 1 && x.dims[3] == 1) {
             std::string var = t.fresh_variable(x.var + "_squeezed");
             t.emit(var, "squeeze(" + x.var + ", [1, 2])");
@@ -432,6 +421,7 @@ bool fold_constant(Translator &t, const OnnxNode &n);
 
 bool translate_op(Translator &t, const OnnxNode &n) {
     const std::string &op = n.op;
+    if (translate_block_op(t, n) || translate_channels_last_op(t, n)) return true;
     if (op == "Conv") return conv(t, n);
     if (op == "BatchNormalization") return batch_norm(t, n);
     if (op == "Gemm") return gemm(t, n);
@@ -440,7 +430,8 @@ bool translate_op(Translator &t, const OnnxNode &n) {
     if (op == "GlobalAveragePool" || op == "GlobalMaxPool" || op == "ReduceMean") return global_pool(t, n);
     if (op == "Flatten" && flatten(t, n)) return true;
     if (op == "Reshape" && reshape(t, n)) return true;
-    if ((op == "Add" || op == "Relu" || op == "Clip" || op == "Sigmoid" || op == "Tanh" || op == "Softmax") &&
+    if ((op == "Add" || op == "Relu" || op == "Clip" || op == "Sigmoid" || op == "Tanh" || op == "Softmax" ||
+         op == "HardSigmoid" || op == "HardSwish" || op == "Div") &&
         elementwise(t, n))
         return true;
     if (layout(t, n)) return true;

@@ -128,7 +128,10 @@ OnnxModel load_onnx(const std::string &path, const std::map<std::string, std::ve
                                             "', which is not an input of the model");
     try {
         onnx::checker::check_model(m);
-        onnx::shape_inference::InferShapes(m);
+        // Data propagation: shapes computed by Shape/Gather/arithmetic (a
+        // chunk's Slice bounds) reach the nodes after them.
+        onnx::ShapeInferenceOptions options(false, 0, true);
+        onnx::shape_inference::InferShapes(m, onnx::OpSchemaRegistry::Instance(), options);
     } catch (const std::exception &e) {
         throw rt::IOError(path + ": the ONNX checker rejects the model: " + e.what());
     }

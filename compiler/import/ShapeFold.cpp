@@ -95,6 +95,21 @@ bool fold_constant(Translator &t, const OnnxNode &n) {
         define_constant(t, n.outputs[0], integer({static_cast<int64_t>(out.size())}, out));
         return true;
     }
+    if ((op == "Mul" || op == "Div" || op == "Add" || op == "Sub") &&
+        (!t.in(n, 0).data->integer || !t.in(n, 1).data->integer)) {
+        // Float constants (a model's own arithmetic on its parameters): the
+        // result keeps the larger operand's shape; other broadcasts refused.
+        const Data &x = *t.in(n, 0).data, &y = *t.in(n, 1).data;
+        if (x.integer != y.integer || (x.size() != y.size() && x.size() != 1 && y.size() != 1))
+            t.fail(n, "only element-wise arithmetic on float constants of equal sizes or scalars is supported");
+        Data d = x.size() >= y.size() ? x : y;
+        for (int64_t i = 0; i < d.size(); i++) {
+            float a = x.f[x.size() == 1 ? 0 : i], b = y.f[y.size() == 1 ? 0 : i];
+            d.f[i] = op == "Mul" ? a * b : op == "Div" ? a / b : op == "Add" ? a + b : a - b;
+        }
+        define_constant(t, n.outputs[0], std::move(d));
+        return true;
+    }
     if (op == "Mul" || op == "Div" || op == "Add" || op == "Sub") {
         auto a = ints(*t.in(n, 0).data), b = ints(*t.in(n, 1).data);
         if (b.size() != 1 && b.size() != a.size()) t.fail(n, "only element-wise arithmetic on shapes is supported");

@@ -17,6 +17,8 @@ const std::set<std::string> kReserved = {
     "conv2d", "depthwise_conv2d", "separable_conv2d", "batch_norm", "fully_connected", "max_pool2d",
     "avg_pool2d", "reduce_mean", "global_avg_pool", "pad", "concat", "add", "flatten", "squeeze", "dropout",
     "relu", "relu6", "sigmoid", "tanh", "softmax", "identity", "len", "range", "sum", "channels", "block",
+    "conv2d_transpose", "multiply", "layer_norm", "lrn", "resize", "channel_shuffle", "split", "slice",
+    "reduce_max", "hard_sigmoid", "hard_swish", "swish", "gelu",
 };
 
 std::string identifier(std::string s) {
@@ -66,6 +68,7 @@ const Data &Translator::constant_input(const OnnxNode &n, size_t k, const char *
 const Val &Translator::tensor_input(const OnnxNode &n, size_t k) const {
     const Val &v = in(n, k);
     if (v.var.empty()) fail(n, "input '" + n.inputs[k] + "' is a constant where netc needs a tensor computed at run time");
+    if (v.channels_last) fail(n, "input '" + n.inputs[k] + "' is transposed to channels last, which this op cannot take");
     return v;
 }
 
@@ -82,6 +85,15 @@ const OnnxNode *Translator::sole_reader(const std::string &value, std::initializ
     for (const char *op : ops)
         if (r.op == op) return &r;
     return nullptr;
+}
+
+std::vector<const OnnxNode *> Translator::readers(const std::string &value) const {
+    std::vector<const OnnxNode *> out;
+    auto it = readers_.find(value);
+    if (it == readers_.end() || graph_outputs_.count(value)) return out;
+    for (int i : it->second)
+        if (std::find(out.begin(), out.end(), &m_.nodes[i]) == out.end()) out.push_back(&m_.nodes[i]);
+    return out;
 }
 
 std::string Translator::scope_of(const OnnxNode &n) {
@@ -216,7 +228,7 @@ ImportResult Translator::run() {
       << "// TF layouts in the .npz written beside this file. Edit freely: every statement is one\n"
       << "// ONNX node (or a convolution with its batch norm and activation).\n\n"
       << "arg_scope onnx_defaults() {\n"
-      << "  conv2d, depthwise_conv2d, fully_connected: activation = none, normalizer = none\n"
+      << "  conv2d, depthwise_conv2d, conv2d_transpose, fully_connected: activation = none, normalizer = none\n"
       << "  batch_norm: center = true, scale = true, epsilon = " << number(epsilon_) << "\n"
       << "}\n\n"
       << "network " << result_.network << "(";

@@ -16,6 +16,9 @@ struct Val {
     std::vector<int64_t> dims;        // ONNX dims (NCHW for images), -1 unknown
     std::optional<Data> data;         // its value, when known at import time
     std::vector<int64_t> nchw;        // [C, H, W]: var is the NHWC flatten of an NCHW tensor
+    // dims are [N, H, W, C]: the model transposed its NCHW image to channels
+    // last (ConvNeXt's blocks), which is var's layout as it always is.
+    bool channels_last = false;
 };
 
 class Translator {
@@ -32,6 +35,8 @@ public:
     void define(const std::string &value, Val v) { vals_[value] = std::move(v); }
     // The node that alone reads `value` (not a graph output), if its op is one of `ops`.
     const OnnxNode *sole_reader(const std::string &value, std::initializer_list<const char *> ops) const;
+    // The nodes reading `value` (none for a graph output: its value must stay).
+    std::vector<const OnnxNode *> readers(const std::string &value) const;
     void absorb(const OnnxNode &n) { done_[&n - &m_.nodes[0]] = true; }
     // A fresh @ scope name for n's op, from its ONNX name; the statement's
     // variable takes the same name.

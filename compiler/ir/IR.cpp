@@ -1,5 +1,7 @@
 #include "IR.h"
 
+#include <algorithm>
+
 namespace netc::ir {
 
 std::string Shape::str(const std::string &batch_symbol) const {
@@ -29,6 +31,14 @@ const char *op_name(OpKind k) {
     case OpKind::Squeeze: return "squeeze";
     case OpKind::Dropout: return "dropout";
     case OpKind::SoftmaxCrossEntropy: return "softmax_cross_entropy";
+    case OpKind::Conv2DTranspose: return "conv2d_transpose";
+    case OpKind::Mul: return "multiply";
+    case OpKind::LayerNorm: return "layer_norm";
+    case OpKind::LRN: return "lrn";
+    case OpKind::Resize: return "resize";
+    case OpKind::ChannelShuffle: return "channel_shuffle";
+    case OpKind::Slice: return "slice";
+    case OpKind::ReduceMax: return "reduce_max";
     }
     return "?";
 }
@@ -42,6 +52,10 @@ const char *activation_name(Activation a) {
     case Activation::Tanh: return "tanh";
     case Activation::Softmax: return "softmax";
     case Activation::Identity: return "identity";
+    case Activation::HardSigmoid: return "hard_sigmoid";
+    case Activation::HardSwish: return "hard_swish";
+    case Activation::Swish: return "swish";
+    case Activation::Gelu: return "gelu";
     }
     return "?";
 }
@@ -80,7 +94,13 @@ int64_t node_flops(const Graph &g, const Node &n) {
         if (n.inputs.empty()) return 0;
         int64_t ci = g.nodes.at(n.inputs[0]).shape.dims.back();
         int64_t k = n.op == OpKind::Conv2D ? n.kernel_h * n.kernel_w : 1;
-        return 2 * points() * co * k * ci;
+        return 2 * points() * co * k * (ci / std::max<int64_t>(1, n.groups));
+    }
+    case OpKind::Conv2DTranspose: {
+        // Each input point scatters into kh x kw outputs.
+        const Shape &in = g.nodes.at(n.inputs.at(0)).shape;
+        int64_t ci = in.dims.back();
+        return 2 * in[1] * in[2] * ci * (co / std::max<int64_t>(1, n.groups)) * n.kernel_h * n.kernel_w;
     }
     case OpKind::DepthwiseConv2D: return 2 * points() * co * n.kernel_h * n.kernel_w;
     default: return 0;

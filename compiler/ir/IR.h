@@ -30,13 +30,15 @@ enum class OpKind {
     // Training only (compiler/grad runs them; inference refuses them):
     Dropout,              // keep_prob, a mask drawn per run
     SoftmaxCrossEntropy,  // inputs: logits [N, K], labels [N]; a scalar, the mean over the batch
+    // The ops ONNX models need beyond TF-slim's (issue 12).
+    Conv2DTranspose, Mul, LayerNorm, LRN, Resize, ChannelShuffle, Slice, ReduceMax,
 };
 
 // Element types of network inputs. Integer inputs (class labels) are held
 // as float32 in buffers (exact below 2^24), so every kernel stays float32.
 enum class DType { F32, I32 };
 
-enum class Activation { None, Relu, Relu6, Sigmoid, Tanh, Softmax, Identity };
+enum class Activation { None, Relu, Relu6, Sigmoid, Tanh, Softmax, Identity, HardSigmoid, HardSwish, Swish, Gelu };
 
 const char *op_name(OpKind k);
 const char *activation_name(Activation a);
@@ -81,10 +83,28 @@ struct Node {
     bool has_bias = false;          // Conv2D, DepthwiseConv2D, FullyConnected
     std::optional<BatchNormAttrs> norm;  // BatchNorm, or a normalizer fused into a conv/fc
     Activation activation = Activation::None;  // applied last
-    bool count_padding = false;     // AvgPool with explicit padding (PyTorch semantics)
+    bool count_padding = false;     // AvgPool: padding counts in the divisor (PyTorch's count_include_pad)
+    bool ceil_mode = false;         // pools: PyTorch's ceil_mode (windows may run past the bottom/right padding)
+    int64_t groups = 1;             // Conv2D, Conv2DTranspose: channel groups; ChannelShuffle: its groups
+    // Conv2DTranspose: PyTorch's output_padding (extra rows/columns at the bottom/right).
+    int64_t output_pad_h = 0, output_pad_w = 0;
+    // HardSigmoid as this node's activation: clamp(alpha * x + beta, 0, 1).
+    double act_alpha = 1.0 / 6, act_beta = 0.5;
 
     // Pad: [[top, bottom], [left, right]] for H and W; value fills.
     double pad_value = 0;
+    std::string pad_mode = "CONSTANT";  // Pad: CONSTANT, REFLECT, SYMMETRIC or EDGE
+    // LRN: size, alpha, beta, bias (ONNX's); LayerNorm: epsilon.
+    int64_t lrn_size = 0;
+    double alpha = 0, beta = 0, bias = 0, epsilon = 0;
+    // Resize: mode "nearest"/"bilinear", ONNX's coordinate_transformation_mode
+    // and nearest_mode; scales (output/input) as given, or 0 when the output
+    // size was given (the scale is then output/input).
+    std::string resize_mode, coordinates, nearest_mode;
+    double scale_h = 0, scale_w = 0;
+    // Slice: the first index taken along each axis (batch first).
+    std::vector<int64_t> begin;
+    bool nchw_order = false;  // Flatten: in NCHW order, as ONNX models flatten
     // Mean and Squeeze: axes; Mean's keep_dims.
     std::vector<int> axes;
     bool keep_dims = false;

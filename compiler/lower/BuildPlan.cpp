@@ -1,5 +1,7 @@
 #include "Plan.h"
 
+#include "ConvTransposeGeometry.h"
+
 #include <algorithm>
 #include <cstdlib>
 #include <map>
@@ -19,7 +21,7 @@ bool is_conv(OpKind k) { return k == OpKind::Conv2D || k == OpKind::DepthwiseCon
 // Ops that map each element to one element of the same shape: they can run in
 // the epilogue of whichever kernel produced their input.
 bool is_elementwise(const Node &n) {
-    if (n.op == OpKind::BatchNorm || n.op == OpKind::Add) return true;
+    if (n.op == OpKind::BatchNorm || n.op == OpKind::Add || n.op == OpKind::Mul) return true;
     return n.op == OpKind::Activation && n.activation != ir::Activation::Softmax;
 }
 
@@ -46,7 +48,9 @@ void fold_zero_pads(ir::Graph &g) {
     auto live = live_nodes(g);
     auto users = consumers_of(g, live);
     for (auto &pad : g.nodes) {
-        if (!live[pad.id] || pad.op != OpKind::Pad || pad.pad_value != 0 || is_output(g, pad.id)) continue;
+        if (!live[pad.id] || pad.op != OpKind::Pad || pad.pad_mode != "CONSTANT" || pad.pad_value != 0 ||
+            is_output(g, pad.id))
+            continue;
         bool all_convs = !users[pad.id].empty() &&
                          std::all_of(users[pad.id].begin(), users[pad.id].end(),
                                      [&](int u) { return is_conv(g.nodes[u].op); });
@@ -98,14 +102,21 @@ void split_softmax(ir::Graph &g) {
     for (auto &e : g.end_points) e.node = renamed[e.node];
 }
 
+// Ops that only rearrange channels (and crop): a chain of them computes as
+// one gather from the buffers at its leaves (ShuffleNetV2's split, concat
+// and shuffle: one copy instead of four).
+bool is_channel_map(const Node &n) {
+    return (n.op == OpKind::Slice && n.shape.rank() == 4) || n.op == OpKind::Concat || n.op == OpKind::ChannelShuffle;
+}
+
 bool is_pointwise(const Node &n) {
-    return n.op == OpKind::Conv2D && n.kernel_h == 1 && n.kernel_w == 1 && n.stride_h == 1 && n.stride_w == 1 &&
+    return n.op == OpKind::Conv2D && n.groups == 1 && n.kernel_h == 1 && n.kernel_w == 1 && n.stride_h == 1 && n.stride_w == 1 &&
            n.padding.top == 0 && n.padding.left == 0 && n.padding.bottom == 0 && n.padding.right == 0;
 }
 
 bool adds_buffer(const Step &s) {
     return std::any_of(s.epilogue.begin(), s.epilogue.end(),
-                       [](const Epilogue &e) { return e.kind == Epilogue::AddBuffer; });
+                       [](const Epilogue &e) { return e.reads_buffer(); });
 }
 
 // MobileNetV2's inverted residual (1x1 expand, 3x3 depthwise, 1x1 project)
@@ -120,7 +131,7 @@ void fuse_inverted_residuals(const ir::Graph &g, const std::vector<std::vector<i
     std::vector<bool> gone(steps.size(), false);
     for (auto &c : steps) {
         const Node &project = g.nodes[c.anchor];
-        if (!is_pointwise(project) || !c.prologue.empty()) continue;
+        if (!is_pointwise(project) || !c.prologue.empty() || c.gated_input) continue;
         auto bi = step_of.find(c.inputs[0]);
         if (bi == step_of.end() || users[c.inputs[0]].size() != 1 || gone[bi->second] || is_output(g, c.inputs[0]))
             continue;
@@ -137,7 +148,7 @@ void fuse_inverted_residuals(const ir::Graph &g, const std::vector<std::vector<i
         auto ai = step_of.find(b.inputs[0]);
         if (ai != step_of.end() && users[b.inputs[0]].size() == 1 && !gone[ai->second] && !is_output(g, b.inputs[0])) {
             Step &a = steps[ai->second];
-            if (is_pointwise(g.nodes[a.anchor]) && a.prologue.empty() && !adds_buffer(a)) {
+            if (is_pointwise(g.nodes[a.anchor]) && a.prologue.empty() && !adds_buffer(a) && !a.gated_input) {
                 prologue.push_back({a.anchor, a.epilogue});
                 fused = a.fused;
                 inputs = a.inputs;
@@ -171,6 +182,7 @@ Plan build_plan(ir::Graph graph) {
 
     std::map<int, int> buffer_of;  // IR node -> buffer holding its value
     std::map<int, int> open_step;  // IR node -> the step whose value it currently is
+    std::map<int, std::pair<int, int>> gated;  // a product x * gate left to its reader: (x, gate)
     auto new_buffer = [&](int node) {
         Buffer b;
         b.node = node;
@@ -179,6 +191,7 @@ Plan build_plan(ir::Graph graph) {
         return buffer_of[node] = static_cast<int>(plan.buffers.size()) - 1;
     };
     std::vector<Step> steps;
+    std::vector<char> absorbed;  // per step: taken into a later channel gather
     for (auto &n : g.nodes) {
         if (!live[n.id]) continue;
         if (n.op == OpKind::Input) {
@@ -193,9 +206,20 @@ Plan build_plan(ir::Graph graph) {
             for (int k = static_cast<int>(n.inputs.size()) - 1; k >= 0 && host < 0; k--) {
                 int in = n.inputs[k];
                 auto it = open_step.find(in);
-                if (it != open_step.end() && users[in].size() == 1 && !is_output(g, in) &&
-                    !(n.op == OpKind::Add && n.inputs[0] == n.inputs[1]))
+                // A multiply's [N, 1, 1, C] gate cannot host it: the product has x's shape.
+                bool same_shape = g.nodes[in].shape == n.shape;
+                if (it != open_step.end() && users[in].size() == 1 && !is_output(g, in) && same_shape &&
+                    !(n.inputs.size() == 2 && n.inputs[0] == n.inputs[1]))
                     host = k;
+            }
+            // Squeeze-and-excitation's x * gate, where x has other readers (the
+            // squeeze itself): the pointwise convolution that reads the
+            // product multiplies its input by the gate as it loads it.
+            if (host < 0 && n.op == OpKind::Mul && !(g.nodes[n.inputs[1]].shape == n.shape) &&
+                users[n.id].size() == 1 && !is_output(g, n.id) && is_pointwise(g.nodes[users[n.id][0]]) &&
+                g.nodes[users[n.id][0]].inputs[0] == n.id && !getenv("NETC_NO_GATE_FUSION")) {
+                gated[n.id] = {n.inputs[0], n.inputs[1]};
+                continue;
             }
             if (host >= 0) {
                 int in = n.inputs[host];
@@ -204,6 +228,11 @@ Plan build_plan(ir::Graph graph) {
                 if (n.op == OpKind::Add) {
                     // The other summand's IR id; a buffer id once all steps are closed.
                     Epilogue e{Epilogue::AddBuffer, ir::Activation::None, n.inputs[1 - host], n.id};
+                    s.epilogue.push_back(e);
+                } else if (n.op == OpKind::Mul) {
+                    int other = n.inputs[1 - host];
+                    Epilogue e{Epilogue::MulBuffer, ir::Activation::None, other, n.id};
+                    e.gate = !(g.nodes[other].shape == n.shape);
                     s.epilogue.push_back(e);
                 } else if (n.op == OpKind::BatchNorm) {
                     s.epilogue.push_back({Epilogue::ScaleShift, ir::Activation::None, -1, n.id});
@@ -220,22 +249,54 @@ Plan build_plan(ir::Graph graph) {
         s.anchor = n.id;
         s.fused = {n.id};
         s.name = n.name;
-        for (int in : n.inputs) s.inputs.push_back(in);  // IR ids for now; buffers once all steps are closed
+        std::vector<int> gathered;  // nodes of absorbed channel maps, in order
+        // Positional (x + x and concat([a, a]) read one buffer twice); a
+        // gather finds its leaves by node, so a repeated one costs nothing.
+        auto add_input = [&](int in) { s.inputs.push_back(in); };
+        for (int in : n.inputs) {  // IR ids for now; buffers once all steps are closed
+            auto gi = gated.find(in);
+            auto si = open_step.find(in);
+            if (gi != gated.end()) {
+                s.inputs.push_back(gi->second.first);
+                s.inputs.push_back(gi->second.second);
+                s.gated_input = true;
+            } else if (is_channel_map(n) && si != open_step.end() && users[in].size() == 1 && !is_output(g, in) &&
+                       is_channel_map(g.nodes[steps[si->second].anchor]) && steps[si->second].epilogue.empty() &&
+                       !getenv("NETC_NO_GATHER_FUSION")) {
+                // A rearrangement only this one reads: gathered here, never stored.
+                Step &from = steps[si->second];
+                for (int leaf : from.inputs) add_input(leaf);
+                gathered.insert(gathered.end(), from.fused.begin(), from.fused.end());
+                absorbed[si->second] = 1;
+                open_step.erase(si);
+            } else {
+                add_input(in);
+            }
+        }
+        if (!gathered.empty()) {
+            std::sort(gathered.begin(), gathered.end());
+            s.fused.insert(s.fused.begin(), gathered.begin(), gathered.end());
+        }
         // The anchor's kernel computes the op itself (a conv, a BN scale/shift,
         // a copy for an activation); its activation joins the epilogue.
         if (n.activation != ir::Activation::None && n.activation != ir::Activation::Identity &&
             n.activation != ir::Activation::Softmax)
             s.epilogue.push_back({Epilogue::Activate, n.activation, -1, n.id});
         steps.push_back(s);
+        absorbed.push_back(0);
         open_step[n.id] = static_cast<int>(steps.size()) - 1;
     }
+    std::vector<Step> kept;
+    for (size_t i = 0; i < steps.size(); i++)
+        if (!absorbed[i]) kept.push_back(std::move(steps[i]));
+    steps = std::move(kept);
     if (!getenv("NETC_NO_BLOCK_FUSION")) fuse_inverted_residuals(g, users, steps);
     // Every step's value is the last node it fused: only those are stored.
     for (auto &s : steps) s.output = new_buffer(s.fused.back());
     for (auto &s : steps) {
         for (int &in : s.inputs) in = buffer_of.at(in);
         for (auto &e : s.epilogue)
-            if (e.kind == Epilogue::AddBuffer) e.buffer = buffer_of.at(e.buffer);
+            if (e.reads_buffer()) e.buffer = buffer_of.at(e.buffer);
     }
     // Run a step once its last fused node is due: all it reads comes earlier.
     std::stable_sort(steps.begin(), steps.end(),
@@ -257,7 +318,7 @@ Plan build_plan(ir::Graph graph) {
         auto use = [&](int b) { plan.buffers[b].last_use = std::max(plan.buffers[b].last_use, static_cast<int>(i)); };
         for (int b : s.inputs) use(b);
         for (auto &e : s.epilogue)
-            if (e.kind == Epilogue::AddBuffer) use(e.buffer);
+            if (e.reads_buffer()) use(e.buffer);
         // A convolution reads its input's zero border instead of testing bounds.
         const Node &a = g.nodes[s.anchor];
         if (is_conv(a.op)) {
@@ -266,6 +327,15 @@ Plan build_plan(ir::Graph graph) {
             in.border_bottom = std::max(in.border_bottom, a.padding.bottom);
             in.border_left = std::max(in.border_left, a.padding.left);
             in.border_right = std::max(in.border_right, a.padding.right);
+        } else if (a.op == OpKind::Conv2DTranspose) {
+            // The taps a transposed convolution's outputs gather reach
+            // past the input's edges by the border it gets.
+            Buffer &in = plan.buffers[s.inputs[0]];
+            TransposedAxis h = transposed_axis(a, 0, in.shape[1]), w = transposed_axis(a, 1, in.shape[2]);
+            in.border_top = std::max(in.border_top, h.border_before);
+            in.border_bottom = std::max(in.border_bottom, h.border_after);
+            in.border_left = std::max(in.border_left, w.border_before);
+            in.border_right = std::max(in.border_right, w.border_after);
         }
     }
     return plan;

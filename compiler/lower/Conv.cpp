@@ -13,7 +13,8 @@ using ir::OpKind;
 std::optional<schedule::ConvProblem> conv_problem(const Plan &plan, int step) {
     const Step &s = plan.steps[step];
     const ir::Node &n = plan.graph.nodes[s.anchor];
-    if ((n.op != OpKind::Conv2D && n.op != OpKind::FullyConnected) || !s.prologue.empty()) return std::nullopt;
+    if ((n.op != OpKind::Conv2D && n.op != OpKind::FullyConnected) || !s.prologue.empty() || n.groups > 1)
+        return std::nullopt;
     schedule::ConvProblem p;
     p.fc = n.op == OpKind::FullyConnected;
     p.ci = plan.buffers[s.inputs[0]].shape.dims.back();
@@ -36,6 +37,7 @@ schedule::ConvSchedule choose_schedule(const schedule::ConvProblem &p, const tun
 
 Kernel lower_conv(KernelBuilder &kb, const weights::WeightMap &w, const Target &target) {
     if (!kb.step().prologue.empty()) return lower_inverted_residual(kb, w, target);
+    if (kb.anchor().groups > 1) return lower_grouped_conv(kb, w, target);
     const ir::Node &n = kb.anchor();
     const Plan &plan = kb.plan();
     const Step &s = kb.step();
@@ -87,7 +89,10 @@ Kernel lower_conv(KernelBuilder &kb, const weights::WeightMap &w, const Target &
     Expr ix = x * static_cast<int>(n.stride_w) + r.y * static_cast<int>(n.rate_w) - static_cast<int>(n.padding.left);
     Expr iy = y * static_cast<int>(n.stride_h) + r.z * static_cast<int>(n.rate_h) - static_cast<int>(n.padding.top);
     if (fc) ix = iy = 0;
-    acc(cl, cb, x, y, b) += wt(cl, r.x, r.y, r.z, cb) * in(r.x, ix, iy, b);
+    Expr iv = in(r.x, ix, iy, b);
+    // Squeeze-and-excitation's product, formed as the input is read.
+    if (s.gated_input) iv = iv * kb.buffer(s.inputs[1], "gate")(r.x, 0, 0, b);
+    acc(cl, cb, x, y, b) += wt(cl, r.x, r.y, r.z, cb) * iv;
 
     Func out = kb.output_func();
     if (blocked) {

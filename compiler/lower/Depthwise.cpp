@@ -13,8 +13,12 @@ Kernel lower_depthwise(KernelBuilder &kb, const weights::WeightMap &w, const Tar
     const ir::Node &n = kb.anchor();
     const Step &s = kb.step();
     const ir::Shape &in_shape = kb.plan().buffers[s.inputs[0]].shape;
-    int64_t co = n.shape[3], mult = n.multiplier, kh = n.kernel_h, kw = n.kernel_w;
-    const rt::Array *weights = find_param(n, w, "depthwise_weights"), *biases = find_param(n, w, "biases");
+    // conv2d with a group per input channel is this op: its [kh, kw, 1, cout]
+    // weights are laid out as depthwise [kh, kw, cin, multiplier] ones.
+    bool grouped = n.op == ir::OpKind::Conv2D;
+    int64_t co = n.shape[3], mult = grouped ? co / in_shape[3] : n.multiplier, kh = n.kernel_h, kw = n.kernel_w;
+    const rt::Array *weights = find_param(n, w, grouped ? "weights" : "depthwise_weights");
+    const rt::Array *biases = find_param(n, w, "biases");
     if (!weights) throw InternalError("'" + n.name + "' has no depthwise weights");
     std::vector<float> scale, shift;
     batch_norm_scale_shift(n, w, co, scale, shift);

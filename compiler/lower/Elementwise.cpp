@@ -1,5 +1,6 @@
 // Element-wise steps that could not join a producer's epilogue (their input
-// has other readers): a batch norm's scale/shift, an activation, an add; and
+// has other readers): a batch norm's scale/shift, an activation, an add, a
+// multiply; and
 // softmax, which reduces over channels.
 #include "Diagnostics.h"
 #include "Kernel.h"
@@ -41,6 +42,14 @@ Kernel lower_elementwise(KernelBuilder &kb, const weights::WeightMap &w, const T
         ImageParam other = kb.buffer(s.inputs[1], "y");
         v = v + other(args);
         key = "add";
+    } else if (n.op == OpKind::Mul) {
+        // x * y, or x by its [N, 1, 1, C] gate read at the point's channel.
+        bool gate = !(kb.plan().buffers[s.inputs[1]].shape == shape);
+        ImageParam other = kb.buffer(s.inputs[1], gate ? "gate" : "y");
+        std::vector<Expr> at_other = args;
+        if (gate) at_other[1] = at_other[2] = 0;
+        v = v * other(at_other);
+        key = gate ? "gate" : "mul";
     } else if (n.activation == ir::Activation::Softmax) {
         // Subtract the max first, as TF does, so exp never overflows.
         acc = Func(n.name + "/max");

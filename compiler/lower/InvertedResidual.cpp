@@ -28,7 +28,7 @@ Expr stage_epilogue(KernelBuilder &kb, const weights::WeightMap &w, Expr v, cons
                     Var cl, Var cb, int64_t channels, int block) {
     for (auto &e : epilogue) {
         if (e.kind == Epilogue::Activate) {
-            v = activate(v, e.activation);
+            v = activate(v, e.activation, &kb.plan().graph.nodes[e.node]);
         } else if (e.kind == Epilogue::ScaleShift) {
             std::vector<float> scale, shift;
             batch_norm_scale_shift(kb.plan().graph.nodes[e.node], w, channels, scale, shift);
@@ -144,6 +144,10 @@ Kernel lower_inverted_residual(KernelBuilder &kb, const weights::WeightMap &w, c
                       " e" + std::to_string(ce) + (expand ? "" : "(none)") + " s" + std::to_string(sy) + "x" +
                       std::to_string(sx) + " p" + std::to_string(py) + "," + std::to_string(px) + " out" +
                       std::to_string(co) + "x" + std::to_string(wo) + "x" + std::to_string(ho) + " " + fs.str();
+    // The stages' own activations are code too (relu6 and hard_swish blocks differ).
+    for (auto &p : s.prologue)
+        for (auto &e : p.epilogue)
+            if (e.kind == Epilogue::Activate) key += " " + activation_key(e.activation, plan.graph.nodes[e.node]);
     Kernel k = kb.finish(out, bp, key);
     k.schedule = fs.str();
     return k;

@@ -86,7 +86,12 @@ const rt::Array *find_param(const ir::Node &n, const weights::WeightMap &w, cons
 void batch_norm_scale_shift(const ir::Node &bn_owner, const weights::WeightMap &w, int64_t channels,
                             std::vector<float> &scale, std::vector<float> &shift);
 
-Halide::Expr activate(Halide::Expr v, ir::Activation a);
+// `owner`: the node whose activation it is (hard_sigmoid's alpha and beta).
+Halide::Expr activate(Halide::Expr v, ir::Activation a, const ir::Node *owner = nullptr);
+// The activation as a kernel key names it (with its constants).
+std::string activation_key(ir::Activation a, const ir::Node &owner);
+// torch.nn.GELU's exact form, x * (1 + erf(x / sqrt(2))) / 2, vectorizable.
+Halide::Expr gelu(Halide::Expr x);
 
 // Channels as (lanes, blocks) when a multiple of a vector, else 0.
 int channel_block(int64_t channels, int preferred);
@@ -100,5 +105,13 @@ Kernel lower_depthwise(KernelBuilder &kb, const weights::WeightMap &w, const Hal
 Kernel lower_pool(KernelBuilder &kb, const Halide::Target &t);
 Kernel lower_elementwise(KernelBuilder &kb, const weights::WeightMap &w, const Halide::Target &t);
 Kernel lower_layout(KernelBuilder &kb, const Halide::Target &t);
+// The ops of issue 12 (GroupedConv.cpp, ConvTranspose.cpp, Normalize.cpp, Resize.cpp, Channels.cpp).
+Kernel lower_grouped_conv(KernelBuilder &kb, const weights::WeightMap &w, const Halide::Target &t);
+Kernel lower_conv_transpose(KernelBuilder &kb, const weights::WeightMap &w, const Halide::Target &t);
+Kernel lower_normalize(KernelBuilder &kb, const weights::WeightMap &w, const Halide::Target &t);
+Kernel lower_resize(KernelBuilder &kb, const Halide::Target &t);
+Kernel lower_channels(KernelBuilder &kb, const Halide::Target &t);
+// Whether the plan fused channel rearrangements into step s (a concat of slices...).
+bool gathers_channels(const Plan &plan, const Step &s);
 
 }  // namespace netc::lower

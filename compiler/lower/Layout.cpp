@@ -1,6 +1,7 @@
-// Steps that only move data: an explicit pad that no convolution absorbed,
-// concat along channels, and flatten/squeeze (NHWC order is kept, so both
-// are a copy by flat index).
+// Steps that only move data: an explicit pad that no convolution absorbed
+// (or a reflect, symmetric or edge one), concat along channels, and
+// flatten/squeeze (NHWC order is kept, so both are a copy by flat index;
+// a flatten in NCHW order gathers).
 #include "Diagnostics.h"
 #include "Kernel.h"
 #include "Schedules.h"
@@ -24,10 +25,22 @@ Kernel lower_layout(KernelBuilder &kb, const Target &target) {
         const ir::Shape &is = kb.plan().buffers[s.inputs[0]].shape;
         int H = static_cast<int>(is[1]), W = static_cast<int>(is[2]);
         Expr ix = x - static_cast<int>(n.padding.left), iy = y - static_cast<int>(n.padding.top);
-        Expr inside = ix >= 0 && ix < W && iy >= 0 && iy < H;
-        Expr v = select(inside, in(c, clamp(ix, 0, W - 1), clamp(iy, 0, H - 1), b), static_cast<float>(n.pad_value));
+        Expr v;
+        if (n.pad_mode == "CONSTANT") {
+            Expr inside = ix >= 0 && ix < W && iy >= 0 && iy < H;
+            v = select(inside, in(c, clamp(ix, 0, W - 1), clamp(iy, 0, H - 1), b), static_cast<float>(n.pad_value));
+        } else {
+            // The source pixel of a border one (tf.pad's REFLECT and SYMMETRIC,
+            // ONNX's edge); sema keeps REFLECT/SYMMETRIC pads within one mirror.
+            auto source = [&](Expr i, int size) {
+                if (n.pad_mode == "REFLECT") return select(i < 0, -i, i >= size, 2 * (size - 1) - i, i);
+                if (n.pad_mode == "SYMMETRIC") return select(i < 0, -1 - i, i >= size, 2 * size - 1 - i, i);
+                return clamp(i, 0, size - 1);  // EDGE
+            };
+            v = in(c, clamp(source(ix, W), 0, W - 1), clamp(source(iy, H), 0, H - 1), b);
+        }
         out(c, x, y, b) = kb.epilogue(v, {c, x, y, b}, 0);
-        key = "pad " + std::to_string(n.padding.top) + "," + std::to_string(n.padding.left) + " " +
+        key = "pad " + n.pad_mode + " " + std::to_string(n.padding.top) + "," + std::to_string(n.padding.left) + " " +
               std::to_string(n.pad_value) + " in" + std::to_string(W) + "x" + std::to_string(H);
     } else if (n.op == OpKind::Concat) {
         // A select per input; each input's index is clamped so every load
@@ -48,6 +61,14 @@ Kernel lower_layout(KernelBuilder &kb, const Target &target) {
             v = select(c < static_cast<int>(parts[i].first), parts[i].second, v);
         out(c, x, y, b) = kb.epilogue(v, {c, x, y, b}, 0);
         key = "concat" + key;
+    } else if (n.op == OpKind::Flatten && n.nchw_order) {
+        // ONNX's flatten of NCHW: output k = c * H * W + y * W + x.
+        ImageParam in = kb.buffer(s.inputs[0], "input");
+        const ir::Shape &is = kb.plan().buffers[s.inputs[0]].shape;
+        int H = static_cast<int>(is[1]), W = static_cast<int>(is[2]);
+        Var k("k");
+        out(k, b) = kb.epilogue(in(k / (H * W), k % W, (k / W) % H, b), {k, b}, 0);
+        key = "flatten_nchw " + is.str();
     } else {  // Flatten, Squeeze: NHWC order is kept, so copy by flat index
         ImageParam in = kb.buffer(s.inputs[0], "input");
         const ir::Shape &is = kb.plan().buffers[s.inputs[0]].shape;

@@ -37,12 +37,19 @@ void batch_norm_scale_shift(const ir::Node &n, const weights::WeightMap &w, int6
     }
 }
 
-Expr activate(Expr v, ir::Activation a) {
+Expr activate(Expr v, ir::Activation a, const ir::Node *owner) {
     switch (a) {
     case ir::Activation::Relu: return max(v, 0.0f);
     case ir::Activation::Relu6: return clamp(v, 0.0f, 6.0f);
     case ir::Activation::Sigmoid: return 1.0f / (1.0f + exp(-v));
     case ir::Activation::Tanh: return tanh(v);
+    case ir::Activation::HardSigmoid: {
+        double alpha = owner ? owner->act_alpha : 1.0 / 6, beta = owner ? owner->act_beta : 0.5;
+        return clamp(v * static_cast<float>(alpha) + static_cast<float>(beta), 0.0f, 1.0f);
+    }
+    case ir::Activation::HardSwish: return v * clamp(v + 3.0f, 0.0f, 6.0f) * (1.0f / 6.0f);  // PyTorch's Hardswish
+    case ir::Activation::Swish: return v / (1.0f + exp(-v));                                    // SiLU
+    case ir::Activation::Gelu: return gelu(v);
     case ir::Activation::None:
     case ir::Activation::Identity: return v;
     case ir::Activation::Softmax: break;
@@ -128,10 +135,21 @@ Expr KernelBuilder::epilogue(Expr v, const std::vector<Var> &at, int block, bool
     int64_t channels = plan_.buffers[s.output].shape.dims.back();
     for (auto &e : s.epilogue) {
         switch (e.kind) {
-        case Epilogue::Activate:
-            v = activate(v, e.activation);
-            epilogue_key_ += std::string("|") + ir::activation_name(e.activation);
+        case Epilogue::Activate: {
+            const ir::Node &owner = plan_.graph.nodes[e.node];
+            v = activate(v, e.activation, &owner);
+            epilogue_key_ += std::string("|") + activation_key(e.activation, owner);
             break;
+        }
+        case Epilogue::MulBuffer: {
+            // A gate [N, 1, 1, C] is read at the point's image and channel.
+            ImageParam other = buffer(e.buffer, e.gate ? "gate" : "factor", block, as_image);
+            std::vector<Expr> at_gate = args;
+            if (e.gate) at_gate[block ? 2 : 1] = at_gate[block ? 3 : 2] = 0;
+            v = v * other(at_gate);
+            epilogue_key_ += e.gate ? "|gate" : "|mul";
+            break;
+        }
         case Epilogue::AddBuffer: {
             ImageParam other = buffer(e.buffer, "residual", block, as_image);
             v = v + other(args);
@@ -180,10 +198,20 @@ Kernel lower_anchor(const Plan &plan, int step, const weights::WeightMap &w, con
     case OpKind::BatchNorm:
     case OpKind::Activation:
     case OpKind::Add: return lower_elementwise(kb, w, target);
-    case OpKind::Pad:
     case OpKind::Concat:
+        if (gathers_channels(plan, kb.step())) return lower_channels(kb, target);
+        return lower_layout(kb, target);
+    case OpKind::Pad:
     case OpKind::Flatten:
     case OpKind::Squeeze: return lower_layout(kb, target);
+    case OpKind::Mul: return lower_elementwise(kb, w, target);
+    case OpKind::ReduceMax: return lower_pool(kb, target);
+    case OpKind::Conv2DTranspose: return lower_conv_transpose(kb, w, target);
+    case OpKind::LayerNorm:
+    case OpKind::LRN: return lower_normalize(kb, w, target);
+    case OpKind::Resize: return lower_resize(kb, target);
+    case OpKind::ChannelShuffle:
+    case OpKind::Slice: return lower_channels(kb, target);
     case OpKind::Input: break;
     }
     throw InternalError("no lowering for " + std::string(ir::op_name(kb.anchor().op)));

@@ -54,7 +54,7 @@ int64_t step_activation_bytes(const Plan &plan, const Step &s) {
     int64_t n = geometry(plan.buffers[s.output]).image;
     for (int b : s.inputs) n += geometry(plan.buffers[b]).image;
     for (auto &e : s.epilogue)
-        if (e.kind == Epilogue::AddBuffer) n += geometry(plan.buffers[e.buffer]).image;
+        if (e.reads_buffer()) n += geometry(plan.buffers[e.buffer]).image;
     return n * 4;
 }
 
@@ -67,7 +67,7 @@ int choose_split(const Plan &plan) {
         const Step &st = plan.steps[s];
         bool reads_input = false;
         for (int b : st.inputs) reads_input |= plan.buffers[b].network_input;
-        for (auto &e : st.epilogue) reads_input |= e.kind == Epilogue::AddBuffer && plan.buffers[e.buffer].network_input;
+        for (auto &e : st.epilogue) reads_input |= e.reads_buffer() && plan.buffers[e.buffer].network_input;
         if (reads_input || step_activation_bytes(plan, st) > (int64_t(2) << 20)) break;
         split = s;
     }

@@ -17,10 +17,12 @@ namespace netc::lower {
 
 // One element-wise op applied to the anchor's value, in order.
 struct Epilogue {
-    enum Kind { Activate, AddBuffer, ScaleShift } kind = Activate;
+    enum Kind { Activate, AddBuffer, ScaleShift, MulBuffer } kind = Activate;
     ir::Activation activation = ir::Activation::None;  // Activate
-    int buffer = -1;  // AddBuffer: the other summand
+    int buffer = -1;  // AddBuffer: the other summand; MulBuffer: the other factor
     int node = -1;    // the IR node this came from (ScaleShift: its BN parameters)
+    bool gate = false;  // MulBuffer: the factor is [N, 1, 1, C], one value per image and channel
+    bool reads_buffer() const { return kind == AddBuffer || kind == MulBuffer; }
 };
 
 struct Buffer {
@@ -46,6 +48,9 @@ struct Step {
     int anchor = -1;               // IR node computed by the kernel
     std::vector<Prologue> prologue;  // computed first, each feeding the next, the last the anchor
     std::vector<int> inputs;       // buffers the step reads (the first prologue's, if any)
+    // The anchor (a pointwise convolution) reads inputs[0] times inputs[1],
+    // an [N, 1, 1, C] gate (squeeze-and-excitation's product, never stored).
+    bool gated_input = false;
     std::vector<Epilogue> epilogue;
     std::vector<int> fused;        // IR nodes folded into this step, anchor first
     int output = -1;               // buffer written

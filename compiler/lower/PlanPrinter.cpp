@@ -31,12 +31,14 @@ void print_plan(std::ostream &os, const Plan &plan) {
             os << "]";
         }
         os << " (";
-        for (size_t k = 0; k < s.inputs.size(); k++) os << (k ? ", " : "") << "b" << s.inputs[k];
+        for (size_t k = 0; k < s.inputs.size(); k++)
+            os << (k ? (s.gated_input ? " * " : ", ") : "") << "b" << s.inputs[k];
         os << ") -> b" << s.output;
         for (auto &e : s.epilogue) {
             switch (e.kind) {
             case Epilogue::Activate: os << " | " << ir::activation_name(e.activation); break;
             case Epilogue::AddBuffer: os << " | add b" << e.buffer; break;
+            case Epilogue::MulBuffer: os << " | mul b" << e.buffer << (e.gate ? " (gate)" : ""); break;
             case Epilogue::ScaleShift: os << " | batch_norm \"" << g.nodes[e.node].name << "\""; break;
             }
         }

@@ -17,6 +17,7 @@ std::string kernel_class(const lower::Plan &plan, int step) {
         s << (n.op == ir::OpKind::Conv2D ? "conv " : "depthwise ") << n.kernel_h << "x" << n.kernel_w << " s"
           << n.stride_h;
         if (n.rate_h > 1) s << " d" << n.rate_h;
+        if (n.groups > 1) s << " g" << n.groups;
         return s.str();
     case ir::OpKind::Activation: return n.activation == ir::Activation::Softmax ? "softmax" : "activation";
     default: return ir::op_name(n.op);

@@ -35,9 +35,14 @@ std::vector<OpInfo> make_ops() {
         return ps;
     };
     std::vector<OpInfo> ops;
+    auto with = [](std::vector<ParamSpec> ps, ParamSpec p) {
+        ps.push_back(std::move(p));
+        return ps;
+    };
     ops.push_back({BuiltinOp::Conv2D, "conv2d", "Conv",
-                   conv_tail({req("inputs"), req("num_outputs"), req("kernel_size", "int or (h, w)")}),
-                   "2-D convolution, weights [kh, kw, cin, cout]"});
+                   with(conv_tail({req("inputs"), req("num_outputs"), req("kernel_size", "int or (h, w)")}),
+                        opt("groups", one, "channel groups (PyTorch's): weights [kh, kw, cin/groups, cout]")),
+                   "2-D convolution, weights [kh, kw, cin/groups, cout]"});
     ops.push_back({BuiltinOp::DepthwiseConv2D, "depthwise_conv2d", "DepthwiseConv2d",
                    conv_tail({req("inputs"), req("kernel_size"), opt("multiplier", one)}),
                    "depthwise convolution, weights [kh, kw, cin, multiplier]"});
@@ -56,11 +61,17 @@ std::vector<OpInfo> make_ops() {
                    {req("inputs"), req("num_outputs"), opt("activation", relu), opt("normalizer", none),
                     opt("biases", yes), opt("weights_regularizer", none, "l2_regularizer(scale) or none")},
                    "dense layer on [N, K] inputs, weights [K, num_outputs]"});
+    Value no = Value::boolean(false);
     ops.push_back({BuiltinOp::MaxPool2D, "max_pool2d", "MaxPool2D",
-                   {req("inputs"), req("kernel_size"), opt("stride", Value::integer(2)), opt("padding", valid)},
+                   {req("inputs"), req("kernel_size"), opt("stride", Value::integer(2)), opt("padding", valid),
+                    opt("rate", one, "dilation: int or (h, w) (PyTorch's MaxPool2d dilation)"),
+                    opt("ceil_mode", no, "PyTorch's ceil_mode: output sizes round up")},
                    "max pooling (padding never wins the max)"});
     ops.push_back({BuiltinOp::AvgPool2D, "avg_pool2d", "AvgPool2D",
-                   {req("inputs"), req("kernel_size"), opt("stride", Value::integer(2)), opt("padding", valid)},
+                   {req("inputs"), req("kernel_size"), opt("stride", Value::integer(2)), opt("padding", valid),
+                    opt("ceil_mode", no, "PyTorch's ceil_mode: output sizes round up"),
+                    opt("count_include_pad", none,
+                        "padding counts in the divisor; none: for explicit padding (PyTorch), not for SAME (TF)")},
                    "average pooling; SAME excludes padding from the count as TensorFlow does"});
     ops.push_back({BuiltinOp::ReduceMean, "reduce_mean", "Mean",
                    {req("inputs"), req("axis"), opt("keep_dims", Value::boolean(false))},
@@ -69,13 +80,16 @@ std::vector<OpInfo> make_ops() {
                    {req("inputs"), opt("keep_dims", yes)}, "mean over height and width"});
     ops.push_back({BuiltinOp::Pad, "pad", "Pad",
                    {req("inputs"), req("paddings", "int, or [[0,0],[t,b],[l,r],[0,0]]"),
-                    opt("value", Value::real(0))},
+                    opt("mode", Value::string("CONSTANT"), "CONSTANT, REFLECT, SYMMETRIC (tf.pad) or EDGE (ONNX)"),
+                    opt("value", Value::real(0), "what CONSTANT fills with")},
                    "explicit spatial padding"});
     ops.push_back({BuiltinOp::Concat, "concat", "concat",
                    {req("values", "a list of tensors"), opt("axis", Value::integer(3))},
                    "concatenation along channels"});
     ops.push_back({BuiltinOp::Add, "add", "add", {req("x"), req("y")}, "elementwise sum of equal shapes"});
-    ops.push_back({BuiltinOp::Flatten, "flatten", "Flatten", {req("inputs")}, "[N, H, W, C] -> [N, H*W*C]"});
+    ops.push_back({BuiltinOp::Flatten, "flatten", "Flatten",
+                   {req("inputs"), opt("order", Value::string("NHWC"), "NHWC, or NCHW as ONNX models flatten")},
+                   "[N, H, W, C] -> [N, H*W*C]"});
     ops.push_back({BuiltinOp::Squeeze, "squeeze", "Squeeze",
                    {req("inputs"), opt("axis", none, "axes to drop; none: every size-1 axis but batch")},
                    "drops size-1 axes"});
@@ -86,10 +100,59 @@ std::vector<OpInfo> make_ops() {
     ops.push_back({BuiltinOp::SoftmaxCrossEntropy, "softmax_cross_entropy", "softmax_cross_entropy_loss",
                    {req("logits", "[N, K] tensor"), req("labels", "i32[N] class ids")},
                    "mean over the batch of -log softmax(logits)[label] (a scalar loss)"});
+    ops.push_back({BuiltinOp::Conv2DTranspose, "conv2d_transpose", "Conv2d_transpose",
+                   {req("inputs"), req("num_outputs"), req("kernel_size", "int or (h, w)"),
+                    opt("stride", one, "int or (h, w)"),
+                    opt("padding", same, "SAME, VALID (TF), or explicit amounts cropped from the full output "
+                                         "(PyTorch's)"),
+                    opt("output_padding", Value::integer(0), "int or (h, w): rows/columns added at the bottom/right"),
+                    opt("rate", one, "dilation: int or (h, w)"), opt("groups", one, "channel groups"),
+                    opt("activation", relu, "an activation op or none"), opt("normalizer", none, "batch_norm or none"),
+                    opt("biases", yes, "add biases when there is no normalizer")},
+                   "transposed convolution, weights [kh, kw, cout/groups, cin]"});
+    ops.push_back({BuiltinOp::Multiply, "multiply", "mul", {req("x"), req("y")},
+                   "elementwise product of equal shapes, or [N, H, W, C] by an [N, 1, 1, C] gate"});
+    ops.push_back({BuiltinOp::LayerNorm, "layer_norm", "LayerNorm",
+                   {req("inputs"), opt("epsilon", Value::real(1e-6)), opt("center", yes), opt("scale", yes),
+                    opt("activation", none)},
+                   "normalisation over the channel axis, variables gamma and beta [C]"});
+    ops.push_back({BuiltinOp::LRN, "lrn", "LRN",
+                   {req("inputs"), opt("size", Value::integer(5), "channels in the window"),
+                    opt("alpha", Value::real(1e-4), "divided by size, as ONNX and PyTorch do"),
+                    opt("beta", Value::real(0.75)), opt("bias", Value::real(1.0))},
+                   "local response normalisation across channels (ONNX LRN)"});
+    ops.push_back({BuiltinOp::Resize, "resize", "Resize",
+                   {req("inputs"), opt("size", none, "(H, W) of the output"),
+                    opt("scale", none, "S or (Sh, Sw): the output is floor(input * S)"),
+                    opt("mode", Value::string("nearest"), "nearest or bilinear"),
+                    opt("coordinates", none,
+                        "half_pixel, align_corners, asymmetric or pytorch_half_pixel (ONNX's); none: asymmetric "
+                        "for nearest, half_pixel for bilinear"),
+                    opt("nearest_mode", Value::string("floor"),
+                        "floor, ceil, round_prefer_floor or round_prefer_ceil (ONNX's)")},
+                   "nearest or bilinear resize as ONNX Resize"});
+    ops.push_back({BuiltinOp::ChannelShuffle, "channel_shuffle", "ChannelShuffle", {req("inputs"), req("groups")},
+                   "ShuffleNet's shuffle: channels as [groups, C/groups], transposed"});
+    ops.push_back({BuiltinOp::Split, "split", "split",
+                   {req("inputs"), req("num_or_sizes", "a count of equal pieces, or a list of sizes"),
+                    opt("axis", Value::integer(3))},
+                   "pieces along an axis, as a tuple"});
+    ops.push_back({BuiltinOp::Slice, "slice", "Slice",
+                   {req("inputs"), req("begin", "[0, h, w, c]"), req("size", "[-1, h, w, c]; -1: to the end")},
+                   "a box of the tensor, as tf.slice"});
+    ops.push_back({BuiltinOp::ReduceMax, "reduce_max", "Max",
+                   {req("inputs"), req("axis"), opt("keep_dims", Value::boolean(false))},
+                   "max over spatial axes [1, 2] (global max pooling)"});
     auto act = [&](BuiltinOp op, const char *name, const char *scope, const char *doc) {
         OpInfo info{op, name, scope, {req("inputs")}, doc, true};
         ops.push_back(info);
     };
+    ops.push_back({BuiltinOp::HardSigmoid, "hard_sigmoid", "HardSigmoid",
+                   {req("inputs"), opt("alpha", Value::real(1.0 / 6)), opt("beta", Value::real(0.5))},
+                   "clamp(alpha * x + beta, 0, 1): PyTorch's defaults; ONNX's are alpha 0.2", true});
+    act(BuiltinOp::HardSwish, "hard_swish", "HardSwish", "x * relu6(x + 3) / 6");
+    act(BuiltinOp::Swish, "swish", "Swish", "x * sigmoid(x) (SiLU)");
+    act(BuiltinOp::Gelu, "gelu", "Gelu", "x * (1 + erf(x / sqrt(2))) / 2, the exact form");
     act(BuiltinOp::Relu, "relu", "Relu", "max(x, 0)");
     act(BuiltinOp::Relu6, "relu6", "Relu6", "min(max(x, 0), 6)");
     act(BuiltinOp::Sigmoid, "sigmoid", "Sigmoid", "1 / (1 + exp(-x))");

@@ -15,6 +15,9 @@ enum class BuiltinOp {
     MaxPool2D, AvgPool2D, ReduceMean, GlobalAvgPool, Pad, Concat, Add,
     Flatten, Squeeze, Dropout, Relu, Relu6, Sigmoid, Tanh, Softmax, Identity,
     SoftmaxCrossEntropy,
+    // The ops ONNX models need beyond TF-slim's (issue 12).
+    Conv2DTranspose, Multiply, LayerNorm, LRN, Resize, ChannelShuffle, Split, Slice, ReduceMax,
+    HardSigmoid, HardSwish, Swish, Gelu,
 };
 
 enum class BuiltinFn {

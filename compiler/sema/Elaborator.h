@@ -61,6 +61,9 @@ public:
     // Names a new node: the call's `@ name`, or slim's default made unique.
     std::string node_name(const std::string &default_base, const std::string &explicit_name, const Loc &loc);
     int add_node(ir::Node node);
+    // Takes a scope path no node holds (an op of several nodes, such as
+    // split, names them under it), so default names skip it.
+    void reserve_name(const std::string &full, const Loc &loc) { used_names_.emplace(full, loc); }
     // Records (or moves) a named end point.
     void set_end_point(const std::string &name, int node);
     // batch_norm's defaults as the current arg_scopes set them (a conv's normalizer).

@@ -1,5 +1,5 @@
 // The elaborator's expressions: names, arithmetic, comparisons, indexing,
-// comprehensions. Tensor `+` becomes an add op; everything else is a
+// comprehensions. Tensor `+` becomes an add op and `*` a multiply; everything else is a
 // compile-time value.
 #include "Elaborator.h"
 
@@ -257,6 +257,10 @@ Value Elaborator::eval_binary(const Expr &e) {
             return made(a.is(K::List) ? Value::list(std::move(vs)) : Value::tuple(std::move(vs)), e.loc);
         }
     }
+    if (op == "*" && a.is(K::Tensor) && b.is(K::Tensor)) {
+        std::vector<CallArg> args{{"", a, e.operands[0]->loc}, {"", b, e.operands[1]->loc}};
+        return call_op(BuiltinOp::Multiply, std::move(args), e.loc, "");
+    }
     if (op == "*" && ((a.is_sequence() && b.is(K::Int)) || (a.is(K::Int) && b.is_sequence()))) {
         const Value &seq = a.is_sequence() ? a : b;
         int64_t n = a.is_sequence() ? b.i : a.i;
@@ -270,7 +274,7 @@ Value Elaborator::eval_binary(const Expr &e) {
         return made(seq.is(K::List) ? Value::list(std::move(vs)) : Value::tuple(std::move(vs)), e.loc);
     }
     if (a.is(K::Tensor) || b.is(K::Tensor))
-        fail(e.loc, "operator '" + op + "' on tensors is not supported yet (only '+', which adds them)");
+        fail(e.loc, "operator '" + op + "' on tensors is not supported yet (only '+' and '*' of two tensors)");
     if (!a.is_number() || !b.is_number()) mismatch();
     if (a.is(K::Int) && b.is(K::Int)) {
         int64_t r = 0;

@@ -4,6 +4,8 @@
 
 #include "Elaborator.h"
 
+#include <initializer_list>
+
 namespace netc {
 
 class OpArgs {
@@ -57,6 +59,17 @@ public:
         bad(name, "a positive int or a pair of them");
     }
 
+    // A string among `choices` (listed in the message when it is not).
+    std::string choice(const char *name, std::initializer_list<const char *> choices) const {
+        const Value &v = value(name);
+        std::string list;
+        for (const char *c : choices) {
+            if (v.is(K::String) && v.str() == c) return c;
+            list += (list.empty() ? "" : ", ") + std::string("\"") + c + "\"";
+        }
+        bad(name, "one of " + list);
+    }
+
     bool flag(const char *name) const {
         const Value &v = value(name);
         if (!v.is(K::Bool)) bad(name, "a bool");
@@ -80,10 +93,14 @@ public:
             case BuiltinOp::Tanh: return ir::Activation::Tanh;
             case BuiltinOp::Softmax: return ir::Activation::Softmax;
             case BuiltinOp::Identity: return ir::Activation::None;
+            case BuiltinOp::HardSigmoid: return ir::Activation::HardSigmoid;  // PyTorch's alpha and beta
+            case BuiltinOp::HardSwish: return ir::Activation::HardSwish;
+            case BuiltinOp::Swish: return ir::Activation::Swish;
+            case BuiltinOp::Gelu: return ir::Activation::Gelu;
             default: break;
             }
         }
-        bad(name, "relu, relu6, sigmoid, tanh, softmax, identity or none");
+        bad(name, "relu, relu6, sigmoid, tanh, softmax, hard_sigmoid, hard_swish, swish, gelu, identity or none");
     }
 
     bool normalizer(const char *name) const {
@@ -148,5 +165,11 @@ private:
     const OpInfo &info_;
     const BoundArgs &b_;
 };
+
+// A conv's or fully connected op's batch norm (as_normalizer: b holds
+// batch_norm's defaults for `normalizer = batch_norm`, called at b.call),
+// and its variables in TF-slim's order under `scope`.
+ir::BatchNormAttrs bn_attrs(Elaborator &el, const BoundArgs &b);
+void add_bn_params(ir::Node &n, const std::string &scope, int64_t channels);
 
 }  // namespace netc

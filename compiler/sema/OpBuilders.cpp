@@ -16,6 +16,8 @@ ir::Param param(const std::string &node, const std::string &leaf, std::vector<in
     return ir::Param{node + "/" + leaf, std::move(shape), trainable};
 }
 
+}  // namespace
+
 // Batch norm variables in the order TF-slim 1.1 creates them (its Keras
 // BatchNormalization layer makes gamma first), then the moving statistics.
 void add_bn_params(Node &n, const std::string &scope, int64_t channels) {
@@ -41,14 +43,17 @@ ir::BatchNormAttrs bn_attrs(Elaborator &el, const BoundArgs &b) {
     return bn;
 }
 
+namespace {
+
 // Output size and padding for H and W of a conv or pool window.
 void apply_window(Elaborator &el, const OpArgs &a, Node &n, const Node &in) {
     ir::Padding pad = a.padding("padding");
     Window1D h, w;
     std::string err;
     bool explicit_pad = pad.mode == "EXPLICIT";
-    if (!window_1d(in.shape[1], n.kernel_h, n.stride_h, n.rate_h, pad.mode, pad.top, pad.bottom, h, err) ||
-        !window_1d(in.shape[2], n.kernel_w, n.stride_w, n.rate_w, pad.mode, pad.left, pad.right, w, err))
+    if (!window_1d(in.shape[1], n.kernel_h, n.stride_h, n.rate_h, pad.mode, pad.top, pad.bottom, h, err,
+                   n.ceil_mode) ||
+        !window_1d(in.shape[2], n.kernel_w, n.stride_w, n.rate_w, pad.mode, pad.left, pad.right, w, err, n.ceil_mode))
         el.fail(explicit_pad ? a.loc("padding") : a.loc("kernel_size"),
                 "'" + a.op() + "' on " + in.shape.str() + ": " + err);
     // The padded input is a buffer of its own in the kernel (its border).
@@ -89,7 +94,14 @@ Value conv(Elaborator &el, BuiltinOp op, const BoundArgs &b, const std::string &
         cout = a.positive("num_outputs");
         n.op = OpKind::Conv2D;
         n.name = name;
-        n.params.push_back(param(name, "weights", {n.kernel_h, n.kernel_w, cin, cout}));
+        // Groups split cin and cout as PyTorch's (and ONNX's) group does;
+        // each group's weights keep TF's layout.
+        n.groups = a.positive("groups", 1 << 16);
+        if (cin % n.groups || cout % n.groups)
+            el.fail(a.loc("groups"), "'conv2d': groups = " + std::to_string(n.groups) + " must divide the input's " +
+                                         std::to_string(cin) + " channels and the " + std::to_string(cout) +
+                                         " outputs");
+        n.params.push_back(param(name, "weights", {n.kernel_h, n.kernel_w, cin / n.groups, cout}));
         n.params.back().l2 = a.regularizer("weights_regularizer");
     } else {
         int64_t mult = a.positive("multiplier", 1 << 16);
@@ -188,8 +200,32 @@ Value pool(Elaborator &el, BuiltinOp op, const BoundArgs &b, const std::string &
     n.inputs = {in.id};
     std::tie(n.kernel_h, n.kernel_w) = a.pair("kernel_size");
     std::tie(n.stride_h, n.stride_w) = a.pair("stride");
+    if (n.op == OpKind::MaxPool) std::tie(n.rate_h, n.rate_w) = a.pair("rate");
+    n.ceil_mode = a.flag("ceil_mode");
+    if (n.ceil_mode && a.value("padding").is(K::String) && a.value("padding").str() == "SAME")
+        el.fail(a.loc("ceil_mode"), "'" + a.op() + "': ceil_mode applies to VALID or explicit padding (PyTorch's "
+                                                    "rule), not to SAME, whose output size is already rounded up");
     apply_window(el, a, n, in);
-    n.count_padding = n.op == OpKind::AvgPool && n.padding.mode == "EXPLICIT";
+    // PyTorch's windows each hold an input pixel; wider padding (ONNX allows
+    // it) would leave a window of padding alone, a max of nothing.
+    for (int axis : {1, 2}) {
+        int64_t size = in.shape[axis], out = n.shape[axis];
+        int64_t k = axis == 1 ? n.kernel_h : n.kernel_w, s = axis == 1 ? n.stride_h : n.stride_w;
+        int64_t d = axis == 1 ? n.rate_h : n.rate_w, before = axis == 1 ? n.padding.top : n.padding.left;
+        auto holds_pixel = [&](int64_t start) {
+            for (int64_t j = 0; j < k; j++)
+                if (start + j * d >= 0 && start + j * d < size) return true;
+            return false;
+        };
+        if (!holds_pixel(-before) || !holds_pixel((out - 1) * s - before))
+            el.fail(a.loc("padding"), "'" + a.op() + "' on " + in.shape.str(el.graph().batch_symbol) +
+                                          ": a window would cover only padding; pad less than the kernel spans");
+    }
+    if (n.op == OpKind::AvgPool) {
+        const Value &count = a.value("count_include_pad");
+        if (count.is(K::None)) n.count_padding = n.padding.mode == "EXPLICIT";
+        else n.count_padding = a.flag("count_include_pad");
+    }
     n.name = el.node_name(op_info(op).default_scope, site, b.call);
     return Value::tensor(el.add_node(std::move(n)));
 }
@@ -197,6 +233,7 @@ Value pool(Elaborator &el, BuiltinOp op, const BoundArgs &b, const std::string &
 }  // namespace
 
 Value build_shape_op(Elaborator &el, BuiltinOp op, const BoundArgs &b, const std::string &site);
+Value build_import_op(Elaborator &el, BuiltinOp op, const BoundArgs &b, const std::string &site);
 
 Value build_op(Elaborator &el, BuiltinOp op, const BoundArgs &b, const std::string &site) {
     switch (op) {
@@ -207,6 +244,15 @@ Value build_op(Elaborator &el, BuiltinOp op, const BoundArgs &b, const std::stri
     case BuiltinOp::BatchNorm: return batch_norm(el, b, site);
     case BuiltinOp::MaxPool2D:
     case BuiltinOp::AvgPool2D: return pool(el, op, b, site);
+    case BuiltinOp::Conv2DTranspose:
+    case BuiltinOp::Multiply:
+    case BuiltinOp::LayerNorm:
+    case BuiltinOp::LRN:
+    case BuiltinOp::Resize:
+    case BuiltinOp::ChannelShuffle:
+    case BuiltinOp::Split:
+    case BuiltinOp::Slice:
+    case BuiltinOp::ReduceMax: return build_import_op(el, op, b, site);
     default: return build_shape_op(el, op, b, site);
     }
 }

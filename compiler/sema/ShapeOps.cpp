@@ -76,12 +76,25 @@ Value pad(Elaborator &el, const BoundArgs &b, const std::string &site) {
                     "'pad' on the batch or channel axis is not supported yet: their amounts must be 0");
     }
     Node n = make(OpKind::Pad, in, b);
+    // tf.pad's modes and ONNX's edge: REFLECT mirrors without repeating the
+    // edge (so pads at most size - 1), SYMMETRIC repeats it (at most size).
+    n.pad_mode = a.choice("mode", {"CONSTANT", "REFLECT", "SYMMETRIC", "EDGE"});
+    int64_t reach = n.pad_mode == "REFLECT" ? 1 : 0;
+    if (n.pad_mode == "REFLECT" || n.pad_mode == "SYMMETRIC")
+        for (int d = 1; d <= 2; d++)
+            if (std::max(amounts[d][0], amounts[d][1]) > in.shape[d] - reach)
+                el.fail(a.loc("paddings"), "'pad': " + n.pad_mode + " padding of " +
+                                               std::to_string(std::max(amounts[d][0], amounts[d][1])) + " along axis " +
+                                               std::to_string(d) + " of " + in.shape.str(el.graph().batch_symbol) +
+                                               " needs at most " + std::to_string(in.shape[d] - reach));
     n.padding.mode = "EXPLICIT";
     n.padding.top = amounts[1][0];
     n.padding.bottom = amounts[1][1];
     n.padding.left = amounts[2][0];
     n.padding.right = amounts[2][1];
     n.pad_value = a.number("value");
+    if (n.pad_mode != "CONSTANT" && n.pad_value != 0)
+        el.fail(a.loc("value"), "'pad': 'value' fills CONSTANT padding only, not " + n.pad_mode);
     n.shape.dims[1] += amounts[1][0] + amounts[1][1];
     n.shape.dims[2] += amounts[2][0] + amounts[2][1];
     n.name = el.node_name("Pad", site, b.call);
@@ -133,10 +146,13 @@ Value add(Elaborator &el, const BoundArgs &b, const std::string &site) {
 Value flatten(Elaborator &el, const BoundArgs &b, const std::string &site) {
     OpArgs a(el, BuiltinOp::Flatten, b);
     const Node &in = a.tensor("inputs", 0);
+    a.choice("order", {"NHWC", "NCHW"});
     if (in.shape.rank() == 2) return Value::tensor(in.id);
     if (in.shape.rank() != 4) el.fail(a.loc("inputs"), "'flatten' needs an NHWC tensor");
     Node n = make(OpKind::Flatten, in, b);
     n.shape.dims = {in.shape[0], in.shape[1] * in.shape[2] * in.shape[3]};
+    // ONNX models flatten NCHW tensors: channel-major order.
+    n.nchw_order = a.choice("order", {"NHWC", "NCHW"}) == "NCHW" && in.shape[1] * in.shape[2] > 1;
     n.name = el.node_name("Flatten", site, b.call);
     return Value::tensor(el.add_node(std::move(n)));
 }
@@ -182,7 +198,17 @@ Value activation(Elaborator &el, BuiltinOp op, const BoundArgs &b, const std::st
     case BuiltinOp::Relu6: n.activation = ir::Activation::Relu6; break;
     case BuiltinOp::Sigmoid: n.activation = ir::Activation::Sigmoid; break;
     case BuiltinOp::Tanh: n.activation = ir::Activation::Tanh; break;
-    default: n.activation = ir::Activation::Softmax; break;
+    case BuiltinOp::HardSigmoid:
+        // PyTorch's Hardsigmoid by default; ONNX's HardSigmoid passes alpha 0.2.
+        n.activation = ir::Activation::HardSigmoid;
+        n.act_alpha = a.number("alpha");
+        n.act_beta = a.number("beta");
+        break;
+    case BuiltinOp::HardSwish: n.activation = ir::Activation::HardSwish; break;
+    case BuiltinOp::Swish: n.activation = ir::Activation::Swish; break;
+    case BuiltinOp::Gelu: n.activation = ir::Activation::Gelu; break;
+    case BuiltinOp::Softmax: n.activation = ir::Activation::Softmax; break;
+    default: throw InternalError("not an activation op");
     }
     n.name = el.node_name(op_info(op).default_scope, site, b.call);
     return Value::tensor(el.add_node(std::move(n)));

@@ -11,7 +11,7 @@ bool checked_mul(int64_t a, int64_t b, int64_t &out) {
 }
 
 bool window_1d(int64_t in, int64_t kernel, int64_t stride, int64_t rate, const std::string &mode,
-               int64_t before, int64_t after, Window1D &r, std::string &error) {
+               int64_t before, int64_t after, Window1D &r, std::string &error, bool ceil_mode) {
     int64_t effective = 0;
     if (!checked_mul(kernel - 1, rate, effective)) {
         error = "kernel size times rate is too large";
@@ -35,7 +35,8 @@ bool window_1d(int64_t in, int64_t kernel, int64_t stride, int64_t rate, const s
         }
         r.out = (in - effective) / stride + 1;
         r.pad_before = r.pad_after = 0;
-        return true;
+        if (ceil_mode) before = after = 0;
+        else return true;
     }
     int64_t padded = in + before + after;
     if (padded < effective) {
@@ -44,6 +45,12 @@ bool window_1d(int64_t in, int64_t kernel, int64_t stride, int64_t rate, const s
         return false;
     }
     r.out = (padded - effective) / stride + 1;
+    // PyTorch's pooling_output_shape: round up, but drop a last window that
+    // would start in the padding after the input.
+    if (ceil_mode && (padded - effective) % stride != 0) {
+        r.out++;
+        if ((r.out - 1) * stride >= in + before) r.out--;
+    }
     r.pad_before = before;
     r.pad_after = after;
     return true;

@@ -41,12 +41,27 @@ nodes[2] = h.make_node("Erf", ["n"], ["r"], name="/stem/erf/Erf")
 g = h.make_graph(nodes, "odd", [h.make_tensor_value_info("x", T.FLOAT, [1, 3, 9, 7])],
                  [h.make_tensor_value_info("y", T.FLOAT, [1, 5])], init)
 onnx.save(h.make_model(g, opset_imports=[h.make_opsetid("", 13)]), d + "/odd.onnx")
+# Attributes netc refuses rather than guess: a ceil_mode window that starts
+# in the padding (PyTorch drops it, ONNX Runtime keeps it), a product by a
+# constant tensor, a transpose that is not to channels last and back.
+def refused(name, node, extra=()):
+    g = h.make_graph([nodes[0], node], name, [h.make_tensor_value_info("x", T.FLOAT, [1, 3, 9, 7])],
+                     [h.make_tensor_value_info("y", T.FLOAT, ["n", "c", "h", "w"])], init + list(extra))
+    onnx.save(h.make_model(g, opset_imports=[h.make_opsetid("", 13)]), d + "/" + name + ".onnx")
+refused("ceil", h.make_node("MaxPool", ["c"], ["y"], name="/pool/MaxPool", kernel_shape=[2, 2], strides=[2, 2],
+                            pads=[1, 1, 1, 1], ceil_mode=1))
+refused("scale", h.make_node("Mul", ["c", "s"], ["y"], name="/scale/Mul"),
+        [nh.from_array(r.randn(8, 1, 1).astype(np.float32), "s")])
+refused("perm", h.make_node("Transpose", ["c"], ["y"], name="/t/Transpose", perm=[0, 1, 3, 2]))
 PY
 expect 0 "tiny.net: network tiny, 4 statements from 6 ONNX nodes" -- import tiny.onnx -o tiny.net
 grep -q "stem_conv = conv2d(x, 8, 3, padding = 1, normalizer = batch_norm, activation = relu) @ stem_conv" "$tmp/tiny.net" \
   && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: the conv, batch norm and relu are not one statement:"; cat "$tmp/tiny.net"; }
 expect 0 "tiny: output \[1, 5\]" -- run tiny.net --weights tiny.npz
 expect 1 "odd.onnx: node '/stem/erf/Erf' \(Erf\): op type Erf is not supported by netc yet" -- import odd.onnx -o odd.net
+expect 1 "ceil.onnx: node '/pool/MaxPool' \(MaxPool\): ceil_mode = 1 makes a last window that starts in the padding" -- import ceil.onnx -o ceil.net
+expect 1 "scale.onnx: node '/scale/Mul' \(Mul\): multiplying a tensor by a constant is not supported" -- import scale.onnx -o scale.net
+expect 1 "perm.onnx: node '/t/Transpose' \(Transpose\): only transposes of an image to channels last and back" -- import perm.onnx -o perm.net
 head -c 300 "$tmp/tiny.onnx" >"$tmp/cut.onnx"
 expect 1 "cut.onnx: (not an ONNX model|the ONNX checker rejects)" -- import cut.onnx -o cut.net
 printf 'hello' >"$tmp/junk.onnx"

@@ -1,4 +1,5 @@
-"""Reference outputs of the per-op cases in tests/ops/ops.net, computed with
+"""Reference outputs of the per-op cases in tests/ops/ops.net (and, from
+forward_ops_import.py, those of ops_import.net TensorFlow has), computed with
 TensorFlow's own ops (TF semantics are the oracle; the explicit-padding pools
 follow PyTorch's semantics, built from tf.pad + a VALID pool).
 
@@ -507,6 +508,9 @@ def run_case(name, w_path, x_path, out_path):
 
 
 def main(argv):
+    # The cases of ops_import.net that TensorFlow's ops compute.
+    import forward_ops_import
+    CASES.update(forward_ops_import.CASES)
     if argv[:1] == ["--list"]:
         print("\n".join(CASES))
         return 0
