@@ -82,10 +82,39 @@ network softmax_layer(images: f32[N, 4, 4, 1], labels: i32[N]) {
   logits = fully_connected(flatten(images), 3, activation = softmax) @ fc
   return softmax_cross_entropy(logits, labels)
 }
+network grouped(images: f32[N, 8, 8, 1], labels: i32[N]) {
+  h = conv2d(images, 4, 3) @ conv1
+  h = conv2d(h, 4, 3, groups = 2) @ conv2
+  return softmax_cross_entropy(fully_connected(flatten(h), 10, activation = none) @ fc, labels)
+}
+network ceil_pool(images: f32[N, 8, 8, 1], labels: i32[N]) {
+  h = max_pool2d(conv2d(images, 4, 3) @ conv1, 3, stride = 2, ceil_mode = true)
+  return softmax_cross_entropy(fully_connected(flatten(h), 10, activation = none) @ fc, labels)
+}
+network gated(images: f32[N, 8, 8, 1], labels: i32[N]) {
+  h = conv2d(images, 4, 3) @ conv1
+  h = multiply(h, h)
+  return softmax_cross_entropy(fully_connected(flatten(h), 10, activation = none) @ fc, labels)
+}
+network hard(images: f32[N, 8, 8, 1], labels: i32[N]) {
+  h = conv2d(images, 4, 3, activation = hard_swish) @ conv1
+  return softmax_cross_entropy(fully_connected(flatten(h), 10, activation = none) @ fc, labels)
+}
+network reflect(images: f32[N, 8, 8, 1], labels: i32[N]) {
+  h = pad(images, 1, mode = "REFLECT")
+  return softmax_cross_entropy(fully_connected(flatten(h), 10, activation = none) @ fc, labels)
+}
 NET
 expect 1 "unsupported.net:4:[0-9]+: error: 'netc train' takes one loss per network" train "$work/unsupported.net" --entry two_losses --random-weights 1 --data "$work/good.npz" -o "$work/o.npz"
 expect 1 "unsupported.net:[0-9]+:[0-9]+: error: network 'no_loss' has no loss to train" train "$work/unsupported.net" --entry no_loss --random-weights 1 --data "$work/good.npz" -o "$work/o.npz"
 expect 1 "unsupported.net:14:[0-9]+: error: 'netc train' cannot differentiate a softmax" train "$work/unsupported.net" --entry softmax_layer --random-weights 1 --data "$work/good.npz" -o "$work/o.npz"
+# The ops and options model import brought have no backward kernels yet.
+for case in "grouped:19:grouped convolutions" "ceil_pool:23:pools with ceil_mode" "gated:28:multiply" \
+            "hard:32:hard_swish" "reflect:36:constant padding only, not REFLECT"; do
+  IFS=: read -r entry line what <<<"$case"
+  expect 1 "unsupported.net:$line:[0-9]+: error: 'netc train' (cannot differentiate|differentiates) $what" \
+    train "$work/unsupported.net" --entry "$entry" --random-weights 1 --data "$work/good.npz" -o "$work/o.npz"
+done
 
 # A loss that blows up stops at the step, exit 1, and leaves the last
 # epoch's checkpoint whole (one step per epoch here: it fails in epoch 2).
