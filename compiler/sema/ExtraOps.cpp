@@ -102,13 +102,7 @@ Value conv_transpose(Elaborator &el, const BoundArgs &b, const std::string &site
     n.activation = a.activation("activation");
     n.name = el.node_name("Conv2d_transpose", site, b.call);
     n.params.push_back(param(n.name, "weights", {n.kernel_h, n.kernel_w, cout / n.groups, cin}));
-    if (a.normalizer("normalizer")) {
-        n.norm = bn_attrs(el, el.effective_defaults(BuiltinOp::BatchNorm, b.call));
-        add_bn_params(n, n.name + "/BatchNorm", cout);
-    } else if (a.flag("biases")) {
-        n.has_bias = true;
-        n.params.push_back(param(n.name, "biases", {cout}));
-    }
+    add_normalizer_or_biases(el, a, b, n, cout);
     return Value::tensor(el.add_node(std::move(n)));
 }
 

@@ -171,5 +171,6 @@ private:
 // and its variables in TF-slim's order under `scope`.
 ir::BatchNormAttrs bn_attrs(Elaborator &el, const BoundArgs &b);
 void add_bn_params(ir::Node &n, const std::string &scope, int64_t channels);
+void add_normalizer_or_biases(Elaborator &el, const OpArgs &a, const BoundArgs &b, ir::Node &n, int64_t channels);
 
 }  // namespace netc

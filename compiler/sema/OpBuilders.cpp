@@ -43,6 +43,18 @@ ir::BatchNormAttrs bn_attrs(Elaborator &el, const BoundArgs &b) {
     return bn;
 }
 
+// A layer's `normalizer = batch_norm` (with batch_norm's defaults where the
+// layer is called) or else, if `biases`, its biases over `channels`.
+void add_normalizer_or_biases(Elaborator &el, const OpArgs &a, const BoundArgs &b, Node &n, int64_t channels) {
+    if (a.normalizer("normalizer")) {
+        n.norm = bn_attrs(el, el.effective_defaults(BuiltinOp::BatchNorm, b.call));
+        add_bn_params(n, n.name + "/BatchNorm", channels);
+    } else if (a.flag("biases")) {
+        n.has_bias = true;
+        n.params.push_back(param(n.name, "biases", {channels}));
+    }
+}
+
 namespace {
 
 // Output size and padding for H and W of a conv or pool window.
@@ -166,13 +178,7 @@ Value fully_connected(Elaborator &el, const BoundArgs &b, const std::string &sit
     n.activation = a.activation("activation");
     n.params.push_back(param(n.name, "weights", {k, outs}));
     n.params.back().l2 = a.regularizer("weights_regularizer");
-    if (a.normalizer("normalizer")) {
-        n.norm = bn_attrs(el, el.effective_defaults(BuiltinOp::BatchNorm, b.call));
-        add_bn_params(n, n.name + "/BatchNorm", outs);
-    } else if (a.flag("biases")) {
-        n.has_bias = true;
-        n.params.push_back(param(n.name, "biases", {outs}));
-    }
+    add_normalizer_or_biases(el, a, b, n, outs);
     return Value::tensor(el.add_node(std::move(n)));
 }
 
