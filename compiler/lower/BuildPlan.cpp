@@ -143,6 +143,10 @@ void fuse_inverted_residuals(const ir::Graph &g, const std::vector<std::vector<i
         const ir::Shape &expanded = g.nodes[b.inputs[0]].shape;
         int64_t bytes = expanded[1] * expanded[2] * expanded[3] * 4;
         if (bytes < kLargeExpansion) continue;
+        // The fused kernel blocks the expanded channels by whole vectors (up
+        // to 16 lanes) and the projected ones by at least 4; others (e.g.
+        // ShuffleNetV2's 58-channel branches) stay three kernels.
+        if (expanded[3] % 16 != 0 || project.shape[3] % 4 != 0) continue;
         std::vector<Prologue> prologue;
         std::vector<int> fused, inputs = b.inputs;
         auto ai = step_of.find(b.inputs[0]);

@@ -11,15 +11,17 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 py=/usr/bin/python3
 mkdir -p "$work" && cd "$work" || exit 1
 step() { echo "+ $*"; "$@" || { echo "zoo $model: FAIL at: $*"; exit 1; }; }
-[ -f "$model.onnx" ] || step "$py" "$here/zoo.py" export "$model" "$size" "$model.onnx.tmp"
-[ -f "$model.onnx.tmp" ] && mv "$model.onnx.tmp" "$model.onnx"
+# The export is cached per size: a size changed in CMake must not reuse it.
+onnx=$model.$size.onnx
+[ -f "$onnx" ] || step "$py" "$here/zoo.py" export "$model" "$size" "$onnx.tmp"
+[ -f "$onnx.tmp" ] && mv "$onnx.tmp" "$onnx"
 # The models' tests run in parallel in one WORKDIR: each keeps its own files.
 X=$model.X.npy XN=$model.X_nchw.npy Y=$model.Y.npy R=$model.R.npy
-step "$netc" import "$model.onnx" -o "$model.net"
+step "$netc" import "$onnx" -o "$model.net" --weights "$model.npz"
 for batch in 1 2; do
   step "$py" "$here/zoo.py" input "$size" "$batch" "$X" "$XN"
   step "$netc" run "$model.net" --weights "$model.npz" --input "$X" -o "$Y"
-  step "$venv/bin/python" "$here/zoo.py" reference "$model.onnx" "$XN" "$R"
+  step "$venv/bin/python" "$here/zoo.py" reference "$onnx" "$XN" "$R"
   out=$("$py" "$here/zoo.py" compare "$Y" "$R"); code=$?
   echo "zoo $model batch $batch ${size}x$size: $out"
   [ "$code" = 0 ] || exit 1
