@@ -20,6 +20,7 @@ import time
 import machine
 import prepare
 import report
+import nets
 from nets import NETS
 
 HERE, ROOT = prepare.HERE, prepare.ROOT
@@ -46,7 +47,9 @@ def stop(signum, frame):
 
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--nets", default=",".join(NETS), help="comma list (default: all five)")
+    p.add_argument("--nets", default=",".join(NETS),
+                   help="comma list (default: the five stdlib networks); zoo:M adds torchvision's M through"
+                        " `netc import` (%s)" % ", ".join(nets.ZOO))
     p.add_argument("--batches", default="1,8")
     p.add_argument("--engines", default=",".join(ENGINES), help="comma list of " + ",".join(ENGINES))
     p.add_argument("--steps", type=int, default=30, help="timed steps per measurement")
@@ -70,8 +73,8 @@ def parse_args(argv):
     a.batches = [int(b) for b in a.batches.split(",") if b]
     a.engines = [e for e in a.engines.split(",") if e]
     for n in a.nets:
-        if n not in NETS:
-            p.error("unknown network %s (%s)" % (n, ", ".join(NETS)))
+        if not nets.known(n):
+            p.error("unknown network %s (%s, or zoo:M for M in %s)" % (n, ", ".join(NETS), ", ".join(nets.ZOO)))
     for e in a.engines:
         if e not in ENGINES:
             p.error("unknown engine %s (%s)" % (e, ", ".join(ENGINES)))
@@ -134,8 +137,7 @@ class Sitting:
                   "--threads", str(a.threads)]
         py = {k: os.path.join(v, "bin", "python") for k, v in p.venv.items()}
         if engine == "jit":
-            n = NETS[net]
-            return [p.netc, "bench", n.file, "--entry", n.entry] + common, {}
+            return [p.netc, "bench"] + p.netc_argv(net) + common, {}
         if engine == "aot":
             return [p.paths[("aot", net)], str(batch), str(a.steps), str(a.burn_in), str(a.threads)], {}
         if engine in ("ort", "openvino"):
@@ -151,7 +153,7 @@ class Sitting:
     def run_one(self, engine, net, batch):
         argv, extra = self.command(engine, net, batch)
         env = dict(os.environ, OMP_NUM_THREADS=str(self.a.threads), **extra)
-        path = os.path.join(self.prep.logs, "%s_b%d_%s.log" % (net, batch, engine))
+        path = os.path.join(self.prep.logs, "%s_b%d_%s.log" % (nets.slug(net), batch, engine))
         t0 = time.monotonic()
         try:
             with open(path, "w") as f:

@@ -17,14 +17,14 @@ import nets
 import twins
 
 p = argparse.ArgumentParser(description=__doc__)
-p.add_argument("--net", required=True, choices=list(nets.NETS))
+p.add_argument("--net", required=True, type=nets.arg)
 p.add_argument("--batch", type=int, required=True)
 p.add_argument("--opset", type=int, default=17)
 p.add_argument("-o", "--output", required=True)
 a = p.parse_args()
 
 torch.set_num_threads(2)
-size = nets.NETS[a.net].size
+size = nets.size(a.net)
 model = twins.build(a.net)
 x = torch.randn(a.batch, 3, size, size)
 tmp = "%s.tmp%d" % (a.output, os.getpid())

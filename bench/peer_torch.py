@@ -10,12 +10,12 @@ import protocol
 import twins
 
 p = protocol.arguments(__doc__)
-p.add_argument("--net", required=True, choices=list(nets.NETS))
+p.add_argument("--net", required=True, type=nets.arg)
 p.add_argument("--trial-steps", type=int, default=3,
                help="timed steps per memory format when choosing one")
 a = p.parse_args()
 torch.set_num_threads(a.threads)  # Debian's torch defaults to 1
-size = nets.NETS[a.net].size
+size = nets.size(a.net)
 model = twins.build(a.net)
 
 

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 
+import nets
 from nets import NETS
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -64,6 +65,9 @@ class Prepared:
         self.logs = os.path.join(out, "logs")
         os.makedirs(self.logs, exist_ok=True)
         self.skips, self.paths, self.versions = {}, {}, {}
+        # (file, entry, weights or None) of each network for netc; the zoo's
+        # are filled in by zoo() once imported.
+        self.sources = {n: (NETS[n].file, NETS[n].entry, None) for n in nets if n in NETS}
         self.flops = {n: {} for n in nets}
         self.venv = {"runtimes": os.path.join(out, "venv-runtimes"),
                      "litert": os.path.join(out, "venv-litert"),
@@ -104,10 +108,17 @@ class Prepared:
         version = subprocess.run([copy, "--version"], capture_output=True, text=True).stdout.split()
         self.versions["netc"] = "%s (%s, sha256 %s)" % (version[-1] if version else "?", netc, self.netc_hash[:12])
 
+    def netc_argv(self, n):
+        """netc's arguments naming network n and its weights."""
+        f, entry, weights = self.sources[n]
+        return [f, "--entry", entry] + (["--weights", weights] if weights else [])
+
     def netc_flops(self):
         for n in self.nets:
-            net = NETS[n]
-            out = subprocess.run([self.netc, "summary", net.file, "--entry", net.entry], cwd=ROOT,
+            if n not in self.sources:
+                continue
+            f, entry, _ = self.sources[n]
+            out = subprocess.run([self.netc, "summary", f, "--entry", entry], cwd=ROOT,
                                  capture_output=True, text=True, check=True).stdout
             self.flops[n]["netc"] = int(re.search(r"FLOPs per image: ([\d,]+)", out).group(1).replace(",", ""))
 
@@ -118,22 +129,26 @@ class Prepared:
         sources = sha256(*sorted(glob.glob(os.path.join(ROOT, "stdlib", "*.net"))))
         bench_c = os.path.join(ROOT, "examples", "benchmark.c")
         for n in self.nets:
-            net = NETS[n]
-            obj, app = os.path.join(d, n + ".o"), os.path.join(d, n + "_benchmark")
-            obj_key = "netc %s sources %s entry %s" % (self.netc_hash, sources, net.entry)
+            if n not in self.sources:
+                self.skip("aot", "not imported: " + self.skipped("jit", n), n)
+                continue
+            f, entry, weights = self.sources[n]
+            name = nets.slug(n)
+            obj, app = os.path.join(d, name + ".o"), os.path.join(d, name + "_benchmark")
+            obj_key = "netc %s sources %s entry %s" % (self.netc_hash, sha256(f) if weights else sources, entry)
             app_key = obj_key + " benchmark.c %s" % sha256(bench_c)
             if not self.cached(obj + ".key", obj_key, obj):
                 self.log("  netc AOT: compiling %s (cached in %s afterwards)" % (n, rel(d)))
-                why = self.run_logged("aot_compile_" + n, [self.netc, net.file, "--entry", net.entry,
-                                                           "--random-weights", "1", "-o", obj])
+                why = self.run_logged("aot_compile_" + name, [self.netc] + self.netc_argv(n) + (
+                    [] if weights else ["--random-weights", "1"]) + ["-o", obj])
                 if why:
                     self.skip("aot", "netc could not compile it: " + why, n)
                     continue
                 self.store_key(obj + ".key", obj_key)
             if not self.cached(app + ".key", app_key, app):
-                why = self.run_logged("aot_link_" + n, [
-                    cc, "-std=c99", "-O2", "-I" + d, "-DNETC_ENTRY=" + net.entry,
-                    '-DNETC_HEADER="%s.h"' % n, bench_c, obj, "-lpthread", "-ldl", "-lm", "-o", app])
+                why = self.run_logged("aot_link_" + name, [
+                    cc, "-std=c99", "-O2", "-I" + d, "-DNETC_ENTRY=" + entry,
+                    '-DNETC_HEADER="%s.h"' % name, bench_c, obj, "-lpthread", "-ldl", "-lm", "-o", app])
                 if why:
                     self.skip("aot", "link failed: " + why, n)
                     continue
@@ -189,25 +204,60 @@ class Prepared:
             self.flops[n]["twin"] = flops
 
     def onnx(self):
-        if not {"ort", "openvino"} & set(self.engines) or self.skipped("ort") and self.skipped("openvino"):
+        """The twins' ONNX exports for the ONNX peers, and batch 1 of each
+        zoo model for `netc import`."""
+        peers = bool({"ort", "openvino"} & set(self.engines)) and not (self.skipped("ort") and
+                                                                       self.skipped("openvino"))
+        wanted = [(n, b) for n in self.nets for b in self.batches if peers]
+        wanted += [(n, 1) for n in self.nets if nets.is_zoo(n) and (n, 1) not in wanted]
+        if not wanted:
             return
         d = os.path.join(self.out, "onnx")
         os.makedirs(d, exist_ok=True)
         key = "scripts %s torch %s" % (sha256(*(os.path.join(HERE, f) for f in (
             "twins.py", "nets.py", "export_onnx.py"))), self.versions.get("PyTorch"))
+        for n, b in wanted:
+            path = os.path.join(d, "%s_b%d.onnx" % (nets.slug(n), b))
+            if not self.cached(path + ".key", key, path):
+                self.log("  ONNX: exporting %s at batch %d" % (n if nets.is_zoo(n) else "the %s twin" % n, b))
+                # The importer is tested on opset 13 exports (tests/import).
+                opset = ["--opset", "13"] if nets.is_zoo(n) else []
+                why = self.run_logged("export_onnx_%s_b%d" % (nets.slug(n), b), [
+                    SYS_PY, os.path.join(HERE, "export_onnx.py"), "--net", n, "--batch", str(b), "-o", path] + opset)
+                if why:
+                    for e in ("ort", "openvino"):
+                        self.skip(e, "ONNX export failed: " + why, n, b)
+                    continue
+                self.store_key(path + ".key", key)
+            self.paths[("onnx", n, b)] = path
+
+    def zoo(self):
+        """Each zoo model's batch-1 export through `netc import`: a .net
+        program and its .npz, which netc's engines then run at any batch."""
+        d = os.path.join(self.out, "zoo")
+        os.makedirs(d, exist_ok=True)
         for n in self.nets:
-            for b in self.batches:
-                path = os.path.join(d, "%s_b%d.onnx" % (n, b))
-                if not self.cached(path + ".key", key, path):
-                    self.log("  ONNX: exporting the %s twin at batch %d" % (n, b))
-                    why = self.run_logged("export_onnx_%s_b%d" % (n, b), [
-                        SYS_PY, os.path.join(HERE, "export_onnx.py"), "--net", n, "--batch", str(b), "-o", path])
-                    if why:
-                        for e in ("ort", "openvino"):
-                            self.skip(e, "ONNX export failed: " + why, n, b)
-                        continue
-                    self.store_key(path + ".key", key)
-                self.paths[("onnx", n, b)] = path
+            if not nets.is_zoo(n):
+                continue
+            onnx = self.paths.get(("onnx", n, 1))
+            if not onnx:
+                for e in ("jit", "aot"):
+                    self.skip(e, "no ONNX export to import", n)
+                continue
+            name = nets.slug(n)
+            prog, weights = os.path.join(d, name + ".net"), os.path.join(d, name + ".npz")
+            key = "netc %s onnx %s" % (self.netc_hash, sha256(onnx))
+            if not self.cached(prog + ".key", key, prog, weights):
+                self.log("  netc import: %s" % n)
+                why = self.run_logged("import_" + name, [self.netc, "import", onnx, "-o", prog, "--weights", weights])
+                if why:
+                    for e in ("jit", "aot"):
+                        self.skip(e, "netc import failed: " + why, n)
+                    continue
+                self.store_key(prog + ".key", key)
+            with open(prog) as f:
+                entry = re.search(r"^network\s+(\w+)", f.read(), re.M).group(1)
+            self.sources[n] = (prog, entry, weights)
 
     def tflite(self):
         if "tflite" not in self.engines or self.skipped("tflite") or "mobilenet_v2" not in self.nets:
@@ -237,12 +287,13 @@ class Prepared:
 def prepare(out, netc, engines, nets, batches, log):
     p = Prepared(out, engines, nets, batches, log)
     p.snapshot_netc(netc)
-    p.netc_flops()
-    if "aot" in engines:
-        p.aot()
     p.venvs()
     p.twins()
     p.onnx()
+    p.zoo()
+    p.netc_flops()
+    if "aot" in engines:
+        p.aot()
     p.tflite()
     return p
 

@@ -10,6 +10,8 @@ a venv made with --system-site-packages over it).
   resnet_v2_50                ResNetV2 below, TF-slim's network in PyTorch:
                               torchvision's resnet50 is a v1 ResNet of 8.18
                               GFLOP, slim's v2 is 6.96
+  zoo:M                       torchvision's model M itself (nets.ZOO): netc
+                              runs its ONNX export through `netc import`
 """
 import torch
 import torchvision
@@ -107,11 +109,20 @@ def calibrate_batch_norm(model, size):
     model.eval()
 
 
+def zoo_model(name):
+    # Inception's and GoogLeNet's auxiliary heads only run in training; their
+    # own init draws truncated normals through scipy (slow).
+    kw = dict(aux_logits=False, init_weights=False) if name in ("inception_v3", "googlenet") else {}
+    return getattr(torchvision.models, name)(weights=None, **kw)
+
+
 def build(name, seed=0):
-    """The twin of netc's network `name` in eval mode, random weights."""
+    """The twin of netc's network `name` (or zoo:M, torchvision's M) in eval
+    mode, random weights."""
     torch.manual_seed(seed)
-    model = BUILDERS[name]().eval()
-    calibrate_batch_norm(model, nets.NETS[name].size)
+    zoo = nets.is_zoo(name)
+    model = (zoo_model(name[len(nets.ZOO_PREFIX):]) if zoo else BUILDERS[name]()).eval()
+    calibrate_batch_norm(model, nets.size(name))
     return model
 
 
@@ -143,7 +154,7 @@ if __name__ == "__main__":
     args = sys.argv[1:]
     as_json = "--json" in args
     names = [n for n in args if n != "--json"] or list(nets.NETS)
-    flops = {n: flops_per_image(build(n), nets.NETS[n].size) for n in names}
+    flops = {n: flops_per_image(build(n), nets.size(n)) for n in names}
     if as_json:
         print(json.dumps(dict(flops, torch=torch.__version__)))
     else:
