@@ -42,8 +42,10 @@ public:
             for (int b : plan_.inputs)
                 if (memory_.offset[b] >= 0) body.push_back(copy_in(b));
         for (int i = first; i < last; i++) {
-            int out = plan_.steps[i].output;
-            if (memory_.offset[out] >= 0 && plan_.buffers[out].has_border()) body.push_back(zero_border(out));
+            int out = plan_.steps[i].output, owner = plan_.buffers[out].owner(out);
+            // An alias's parent (a concat written in place) is zeroed by its first writer.
+            if (memory_.offset[out] >= 0 && plan_.buffers[owner].has_border() && plan_.buffers[owner].producer == i)
+                body.push_back(zero_border(owner));
             body.push_back(call(calls[i]));
             if (memory_.offset[out] >= 0)
                 for (size_t k = 0; k < plan_.outputs.size(); k++)

@@ -230,8 +230,9 @@ void JitNetwork::run_steps(int first, int last, const Phase &p) {
         StepRun &s = steps_[i];
         for (size_t k = 0; k < s.operands.size(); k++)
             if (s.args.is_activation(k)) s.args.bind_activation(k, storage(s.operands[k].buffer, p), p.batch);
-        int out = plan_.steps[i].output;
-        if (memory_.offset[out] >= 0) zero_border(out, p);
+        int out = plan_.steps[i].output, owner = plan_.buffers[out].owner(out);
+        // An alias's parent (a concat written in place) is zeroed by its first writer.
+        if (memory_.offset[out] >= 0 && plan_.buffers[owner].producer == i) zero_border(owner, p);
         auto t0 = std::chrono::steady_clock::now();
         int rc = codes_[s.code].fn(s.args.argv());
         if (!profile_.empty()) profile_[i] += ms_since(t0);

@@ -342,6 +342,7 @@ Plan build_plan(ir::Graph graph) {
             in.border_right = std::max(in.border_right, w.border_after);
         }
     }
+    concat_in_place(plan);
     return plan;
 }
 

@@ -15,7 +15,8 @@ Geometry geometry(const Buffer &b) {
         g.c = d.back(), g.h = g.hp = 1;
         g.w = g.wp = d.size() == 3 ? d[1] : 1;
     }
-    g.image = g.c * g.wp * g.hp;
+    g.cs = b.row_channels ? b.row_channels : g.c;
+    g.image = g.cs * g.wp * g.hp;
     return g;
 }
 
@@ -98,6 +99,7 @@ MemoryLayout plan_memory(const Plan &plan) {
         const Buffer &buf = plan.buffers[b];
         largest = std::max(largest, geometry(buf).image);
         if ((buf.network_output || buf.network_input) && !buf.has_border()) continue;
+        if (buf.alias_of >= 0) continue;  // placed with its parent, below
         int64_t size = (geometry(buf).image + 15) / 16 * 16;  // 64-byte aligned starts at any batch
         int first = buf.producer, last = std::max(buf.last_use, buf.producer);
         bool to_tail = last >= m.split;
@@ -106,6 +108,11 @@ MemoryLayout plan_memory(const Plan &plan) {
         int64_t &arena = to_tail ? m.tail_arena : m.arena;
         arena = std::max(arena, m.offset[b] + size);
     }
+    for (size_t b = 0; b < plan.buffers.size(); b++)
+        if (plan.buffers[b].alias_of >= 0) {
+            m.offset[b] = m.offset[plan.buffers[b].alias_of];
+            m.in_tail[b] = m.in_tail[plan.buffers[b].alias_of];
+        }
     const int64_t cap = 1 << 16;
     m.head_pass = pass_size(m.arena, largest, int64_t(8) << 20, cap);
     // The tail's budget is larger: its weights are what streams.
@@ -130,12 +137,13 @@ View operand_view(const Plan &plan, int buffer, int block, bool as_image, bool i
     if (buf.shape.rank() == 4 || as_image) {
         int32_t x0 = interior ? 0 : -i32(buf.border_left);
         int32_t y0 = interior ? 0 : -i32(buf.border_top);
-        v.dims.push_back({x0, i32(interior ? g.w : g.wp), i32(g.c)});
-        v.dims.push_back({y0, i32(interior ? g.h : g.hp), i32(g.c * g.wp)});
-        if (interior) v.offset = (buf.border_top * g.wp + buf.border_left) * g.c;
+        v.dims.push_back({x0, i32(interior ? g.w : g.wp), i32(g.cs)});
+        v.dims.push_back({y0, i32(interior ? g.h : g.hp), i32(g.cs * g.wp)});
+        if (interior) v.offset = (buf.border_top * g.wp + buf.border_left) * g.cs;
     } else if (buf.shape.rank() == 3) {
         v.dims.push_back({0, i32(g.w), i32(g.c)});
     }
+    v.offset += buf.channel_offset;
     return v;
 }
 
@@ -143,24 +151,24 @@ ZeroSpans border_spans(const Buffer &b) {
     ZeroSpans z;
     if (!b.has_border()) return z;
     Geometry g = geometry(b);
-    int64_t row = g.wp * g.c, right = (b.border_left + g.w) * g.c;
-    z.first_len = b.border_top * row + b.border_left * g.c;
+    int64_t row = g.wp * g.cs, right = (b.border_left + g.w) * g.cs;
+    z.first_len = b.border_top * row + b.border_left * g.cs;
     z.loop_at = b.border_top * row + right;
     z.stride = row;
-    z.span = (b.border_right + b.border_left) * g.c;
+    z.span = (b.border_right + b.border_left) * g.cs;
     z.count = z.span ? g.h - 1 : 0;
     z.last_at = (b.border_top + g.h - 1) * row + right;
-    z.last_len = b.border_right * g.c + b.border_bottom * row;
+    z.last_len = b.border_right * g.cs + b.border_bottom * row;
     return z;
 }
 
 InteriorRows interior_rows(const Buffer &b) {
     Geometry g = geometry(b);
     InteriorRows r;
-    r.at = (b.border_top * g.wp + b.border_left) * g.c;
+    r.at = (b.border_top * g.wp + b.border_left) * g.cs;
     r.rows = g.h;
     r.row = g.w * g.c;
-    r.stride = g.wp * g.c;
+    r.stride = g.wp * g.cs;
     return r;
 }
 

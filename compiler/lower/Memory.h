@@ -17,6 +17,7 @@ namespace netc::lower {
 // Padded NHWC geometry of a plan buffer ([N, C] and [N, W, C] are never padded).
 struct Geometry {
     int64_t c, w, h, wp, hp;  // wp, hp: with the border
+    int64_t cs;               // floats per pixel: c, or an alias's parent's channels
     int64_t image;            // floats per batch element
 };
 Geometry geometry(const Buffer &b);

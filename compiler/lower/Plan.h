@@ -31,9 +31,16 @@ struct Buffer {
     int64_t border_top = 0, border_bottom = 0, border_left = 0, border_right = 0;
     bool network_input = false, network_output = false;
     int input_index = -1;    // which of the network's inputs it is
-    int producer = -1;       // step id (-1 for the network input)
+    int producer = -1;       // step id (-1 for the network input); an alias parent's: its first alias's
     int last_use = -1;       // last step that reads it
+    // A concat's input written in place (ConcatInPlace.cpp): it owns no
+    // memory but the channels [channel_offset, +C) of buffer alias_of, whose
+    // border and pixel stride (row_channels floats) it shares.
+    int alias_of = -1;
+    int64_t channel_offset = 0, row_channels = 0;
     bool has_border() const { return border_top || border_bottom || border_left || border_right; }
+    // The buffer whose memory (and border) this one is.
+    int owner(int self) const { return alias_of >= 0 ? alias_of : self; }
 };
 
 // A producer computed inside a step's kernel ahead of its anchor, so that
@@ -69,6 +76,11 @@ struct Plan {
 // predictions softmax end point), folds zero pads into the convolutions that
 // read them, fuses element-wise chains, and sizes buffer borders.
 Plan build_plan(ir::Graph g);
+
+// Concatenations whose inputs are written where the concat would copy
+// them: each input's producer writes its channels of the concat's buffer
+// directly, and the concat step goes (ConcatInPlace.cpp).
+void concat_in_place(Plan &plan);
 
 // The plan as text (`--emit=plan`): one line per step and buffer.
 void print_plan(std::ostream &os, const Plan &plan);

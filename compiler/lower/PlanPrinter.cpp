@@ -8,7 +8,9 @@ void print_plan(std::ostream &os, const Plan &plan) {
     for (size_t i = 0; i < plan.buffers.size(); i++) {
         const Buffer &b = plan.buffers[i];
         os << "  buffer b" << i << " " << b.shape.str(g.batch_symbol) << " " << g.nodes[b.node].name;
-        if (b.has_border())
+        if (b.alias_of >= 0)
+            os << " in b" << b.alias_of << " channels " << b.channel_offset << ".." << b.channel_offset + b.shape[3];
+        else if (b.has_border())
             os << " border(" << b.border_top << "," << b.border_bottom << "," << b.border_left << "," << b.border_right << ")";
         if (b.network_input) os << " input";
         if (b.network_output) os << " output";
