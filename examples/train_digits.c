@@ -2,7 +2,7 @@
  * the training step netc compiles ahead of time; no Python, no framework.
  *
  *   netc tests/train/digits.net --entry digits --train --random-weights 1 -o digits_step.o
- *   cc -O2 -I. examples/train_digits.c digits_step.o -lpthread -ldl -lm -o train_digits
+ *   cc -std=c11 -O2 -I. examples/train_digits.c digits_step.o -lpthread -ldl -lm -o train_digits
  *   ./train_digits TRAIN_images.npy TRAIN_labels.npy VAL_images.npy VAL_labels.npy [EPOCHS [LR [BATCH]]]
  *
  * The data are .npy files (images float32 [N, 8, 8, 1], labels integers [N]),
@@ -153,9 +153,10 @@ int main(int argc, char **argv) {
     int batch = argc > 7 ? atoi(argv[7]) : 32;
     if (batch > train.count) batch = (int)train.count;
 
-    float *weights = malloc(sizeof(float) * digits_WEIGHTS_SIZE);
-    float *grads = malloc(sizeof(float) * digits_WEIGHTS_SIZE);
-    float *state = malloc(sizeof(float) * digits_STATE_SIZE);
+    /* The blocks the step updates in place, 64-byte aligned as it requires. */
+    float *weights = aligned_alloc(64, sizeof(float) * digits_WEIGHTS_SIZE);
+    float *grads = aligned_alloc(64, sizeof(float) * digits_WEIGHTS_SIZE);
+    float *state = aligned_alloc(64, sizeof(float) * digits_STATE_SIZE);
     float *images = malloc(sizeof(float) * digits_INPUT_SIZE * batch);
     int32_t *labels = malloc(sizeof(int32_t) * batch);
     long *order = malloc(sizeof(long) * train.count);

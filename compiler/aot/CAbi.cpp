@@ -18,6 +18,7 @@ const char *const kMessages[] = {
     "out of memory for the network's activations",
     "the weights, optimizer state or gradients pointer is null",
     "a label is not a class id in [0, classes)",
+    "the weights, optimizer state or gradients block is not 64-byte aligned (see aligned_alloc)",
 };
 const int kCodes = sizeof kMessages / sizeof kMessages[0];
 
@@ -170,7 +171,8 @@ std::string error_codes_header() {
                            "NETC_ERROR_CPU_FEATURES",
                            "NETC_ERROR_OUT_OF_MEMORY",
                            "NETC_ERROR_NULL_STATE",
-                           "NETC_ERROR_BAD_LABEL"};
+                           "NETC_ERROR_BAD_LABEL",
+                           "NETC_ERROR_MISALIGNED"};
     static_assert(sizeof codes / sizeof codes[0] == kCodes, "a name per code");
     for (int i = 0; i < kCodes; i++)
         h << "#define " << codes[i] << " " << (i ? kFirstError + i - 1 : 0) << "  /* " << kMessages[i] << " */\n";

@@ -44,7 +44,8 @@ enum AbiError {
     kNoCpuFeatures,
     kOutOfMemory,
     kNullState,  // the training step's
-    kBadLabel
+    kBadLabel,
+    kMisaligned
 };
 
 // Words of a Halide target's feature bits, as halide_can_use_target_features takes them.

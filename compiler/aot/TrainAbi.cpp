@@ -132,8 +132,8 @@ std::string prologue(const TrainAbi &abi, const Region &ws, const std::string &s
     const std::string &e = abi.entry;
     std::ostringstream o;
     o << "  %res = alloca [2 x float]\n"
-      << "  br i1 " << state_null << ", label %null_state, label %check_in\n"
-      << "null_state:\n  ret i32 " << kNullState << "\n"
+      << "  br i1 " << state_null << ", label %no_state, label %check_in\n"
+      << "no_state:\n  ret i32 " << kNullState << "\n"
       << "check_in:\n  %no_images = icmp eq float* %images, null\n  %no_labels = icmp eq i32* %labels, null\n"
       << "  %no_in = " << (labels_required ? "or i1 %no_images, %no_labels" : "or i1 %no_images, false") << "\n"
       << "  br i1 %no_in, label %null_in, label %check_batch\n"
@@ -220,7 +220,16 @@ std::string train_llvm_assembly(const TrainAbi &abi, const TrainProgram &p) {
       << "i32 %batch, float %lr, i32 %seed, float* %loss, i32* %correct) {\n"
       << "  %nw = icmp eq float* %weights, null\n  %ns = icmp eq float* %state, null\n"
       << "  %ng = icmp eq float* %grads, null\n  %nws = or i1 %nw, %ns\n  %nwsg = or i1 %nws, %ng\n"
-      << prologue(abi, workspace(p.step), "%nwsg", true)
+      << "  br i1 %nwsg, label %null_state, label %check_aligned\n"
+      << "null_state:\n  ret i32 " << kNullState << "\n"
+      // The kernels update them in place with aligned vector accesses,
+      // as they do Halide's own (aligned) buffers when netc train runs.
+      << "check_aligned:\n  %aw = ptrtoint float* %weights to i64\n  %as = ptrtoint float* %state to i64\n"
+      << "  %ag = ptrtoint float* %grads to i64\n  %a1 = or i64 %aw, %as\n  %a2 = or i64 %a1, %ag\n"
+      << "  %a3 = and i64 %a2, 63\n  %odd = icmp ne i64 %a3, 0\n"
+      << "  br i1 %odd, label %misaligned, label %checked\n"
+      << "misaligned:\n  ret i32 " << kMisaligned << "\nchecked:\n"
+      << prologue(abi, workspace(p.step), "false", true)
       << "  %w = bitcast float* %weights to i8*\n  %s = bitcast float* %state to i8*\n"
       << "  %g = bitcast float* %grads to i8*\n  %l8 = bitcast float* %lf to i8*\n"
       << dispatch(abi, [&](size_t v) {
@@ -275,7 +284,10 @@ std::string train_header(const TrainAbi &abi, const TrainProgram &p) {
     h << "/* The caller owns three blocks of floats: the weights (every variable, batch norm's\n"
       << " * moving statistics too), the gradients (the same layout; the step writes the\n"
       << " * trainable arrays') and the optimizer's state (its slots, TF's names). Each array\n"
-      << " * starts at its offset in its block; names and shapes are netc train's .npz ones. */\n"
+      << " * starts at its offset in its block; names and shapes are netc train's .npz ones.\n"
+      << " * The step updates the blocks in place with aligned vector instructions: allocate\n"
+      << " * them 64-byte aligned, e.g. aligned_alloc(64, SIZE * sizeof(float)) (the sizes are\n"
+      << " * multiples of 16 floats). */\n"
       << "#define " << e << "_WEIGHT_ARRAYS " << p.weights.size() << "\n#define " << e << "_WEIGHTS_SIZE "
       << p.weight_floats << "  /* floats, of the weights and of the gradients */\n"
       << "#define " << e << "_STATE_ARRAYS " << p.state.size() << "\n#define " << e << "_STATE_SIZE "
@@ -295,7 +307,8 @@ std::string train_header(const TrainAbi &abi, const TrainProgram &p) {
       << " * masks: pass a different one each step (netc train passes step + 1 + 7919 * --seed).\n"
       << " * loss (the mean cross-entropy plus weight decay) and correct (examples whose\n"
       << " * largest logit is their label, before the update) may be NULL. Returns 0, or an\n"
-      << " * error code for " << e << "_error_message, with nothing written. */\n"
+      << " * error code for " << e << "_error_message (arguments are checked before anything\n"
+      << " * is written). */\n"
       << "int " << e << "_step(float *weights, float *state, float *grads, const float *images, const int32_t *labels,\n"
       << "    int batch, float lr, int seed, float *loss, int *correct);\n\n"
       << "/* The network in inference mode (moving statistics, no dropout) on `batch`\n"
