@@ -341,6 +341,11 @@ TrainProgram record_program(grad::TrainStep &step, grad::OptimizerState &opt) {
     p.step = program_of(s1, s2, "training step", p.constants);
     Recorded e1 = record_at(2, false, 0), e2 = record_at(3, false, 0);
     p.evaluate = program_of(e1, e2, "evaluation", p.constants);
+    // Its C entry takes the weights as const.
+    for (const TraceCall &c : p.evaluate.calls)
+        for (const TraceBuffer &t : c.outs)
+            if (t.home != Home::Workspace)
+                throw InternalError("the AOT training step's evaluation writes the caller's arrays (" + c.kernel->name() + ")");
     p.largest_image_floats = std::max(largest_example(p.step), largest_example(p.evaluate));
     return p;
 }
