@@ -16,6 +16,9 @@ const char *const kMessages[] = {
     "the batch is larger than this network's _MAX_BATCH",
     "this CPU lacks the instruction set the object was compiled for",
     "out of memory for the network's activations",
+    "the weights, optimizer state or gradients pointer is null",
+    "a label is not a class id in [0, classes)",
+    "the weights, optimizer state or gradients block is not 64-byte aligned (see aligned_alloc)",
 };
 const int kCodes = sizeof kMessages / sizeof kMessages[0];
 
@@ -126,19 +129,7 @@ std::string c_header(const Abi &abi) {
     if (abi.tail_pass > abi.head_pass)
         h << "; the last layers take " << abi.tail_pass << " images at a time,\n * so their weights are read once for them";
     h << ". */\n#define " << e << "_MAX_BATCH " << abi.max_batch << "\n\n";
-    h << "#ifndef NETC_ERROR_CODES\n#define NETC_ERROR_CODES\n"
-      << "/* Codes the entry returns. Others come from the Halide runtime (negative) or a\n"
-      << " * GPU driver (positive, below 1000); _error_message gives the runtime's message. */\n";
-    const char *codes[] = {"NETC_OK",
-                           "NETC_ERROR_NULL_INPUT",
-                           "NETC_ERROR_NULL_OUTPUT",
-                           "NETC_ERROR_BAD_BATCH",
-                           "NETC_ERROR_BATCH_TOO_LARGE",
-                           "NETC_ERROR_CPU_FEATURES",
-                           "NETC_ERROR_OUT_OF_MEMORY"};
-    for (int i = 0; i < kCodes; i++)
-        h << "#define " << codes[i] << " " << (i ? kFirstError + i - 1 : 0) << "  /* " << kMessages[i] << " */\n";
-    h << "#endif\n\n";
+    h << error_codes_header();
     if (single) {
         h << "/* Runs the network on `batch` images: input holds batch * " << e << "_INPUT_SIZE floats, output\n"
           << " * receives batch * " << e << "_OUTPUT_SIZE. Returns 0, or an error code for " << e
@@ -167,9 +158,46 @@ std::string c_header(const Abi &abi) {
     return h.str();
 }
 
-std::string abi_llvm_assembly(const Abi &abi) {
-    const std::string &e = abi.entry;
-    const int words = (Halide::Target::FeatureEnd + 63) / 64;
+std::string error_codes_header() {
+    std::ostringstream h;
+    h << "#ifndef NETC_ERROR_CODES\n#define NETC_ERROR_CODES\n"
+      << "/* Codes the entry returns. Others come from the Halide runtime (negative) or a\n"
+      << " * GPU driver (positive, below 1000); _error_message gives the runtime's message. */\n";
+    const char *codes[] = {"NETC_OK",
+                           "NETC_ERROR_NULL_INPUT",
+                           "NETC_ERROR_NULL_OUTPUT",
+                           "NETC_ERROR_BAD_BATCH",
+                           "NETC_ERROR_BATCH_TOO_LARGE",
+                           "NETC_ERROR_CPU_FEATURES",
+                           "NETC_ERROR_OUT_OF_MEMORY",
+                           "NETC_ERROR_NULL_STATE",
+                           "NETC_ERROR_BAD_LABEL",
+                           "NETC_ERROR_MISALIGNED"};
+    static_assert(sizeof codes / sizeof codes[0] == kCodes, "a name per code");
+    for (int i = 0; i < kCodes; i++)
+        h << "#define " << codes[i] << " " << (i ? kFirstError + i - 1 : 0) << "  /* " << kMessages[i] << " */\n";
+    h << "#endif\n\n";
+    return h.str();
+}
+
+std::string features_llvm_assembly(const std::string &entry, const std::vector<Halide::Target> &targets) {
+    const int words = kFeatureWords;
+    std::ostringstream o;
+    for (size_t v = 0; v < targets.size(); v++) {
+        const auto &bits = targets[v].get_features_bitset();
+        o << "@" << entry << "_features_" << v << " = internal constant [" << words << " x i64] [";
+        for (int w = 0; w < words; w++) {
+            uint64_t word = 0;
+            for (int b = 0; b < 64 && w * 64 + b < Halide::Target::FeatureEnd; b++)
+                if (bits[w * 64 + b]) word |= uint64_t(1) << b;
+            o << (w ? ", " : "") << "i64 " << word;
+        }
+        o << "]\n";
+    }
+    return o.str();
+}
+
+std::string glue_llvm_assembly(const std::string &e) {
     std::ostringstream o;
     // Shared by every netc object in a process (linkonce_odr: the linker keeps one).
     o << "@netc_last_error = linkonce_odr thread_local global [1024 x i8] zeroinitializer\n";
@@ -229,17 +257,18 @@ std::string abi_llvm_assembly(const Abi &abi) {
       << "define i32 @" << e << "_set_num_threads(i32 %n) {\n"
       << "  %neg = icmp slt i32 %n, 0\n  %m = select i1 %neg, i32 0, i32 %n\n"
       << "  %old = call i32 @halide_set_num_threads(i32 %m)\n  ret i32 %old\n}\n\n";
+    return o.str();
+}
 
+std::string abi_llvm_assembly(const Abi &abi) {
+    const std::string &e = abi.entry;
+    const int words = kFeatureWords;
+    std::ostringstream o;
+    o << glue_llvm_assembly(e);
+    std::vector<Halide::Target> targets;
+    for (auto &v : abi.variants) targets.push_back(v.target);
+    o << features_llvm_assembly(e, targets);
     for (size_t v = 0; v < abi.variants.size(); v++) {
-        const auto &bits = abi.variants[v].target.get_features_bitset();
-        o << "@" << e << "_features_" << v << " = internal constant [" << words << " x i64] [";
-        for (int w = 0; w < words; w++) {
-            uint64_t word = 0;
-            for (int b = 0; b < 64 && w * 64 + b < Halide::Target::FeatureEnd; b++)
-                if (bits[w * 64 + b]) word |= uint64_t(1) << b;
-            o << (w ? ", " : "") << "i64 " << word;
-        }
-        o << "]\n";
         o << "declare i32 @" << abi.variants[v].run << "(";
         for (size_t k = 0; k < abi.inputs.size() + abi.outputs.size(); k++) o << "i8*, ";
         o << "i32, i8*)\n";

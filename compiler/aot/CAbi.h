@@ -42,11 +42,25 @@ enum AbiError {
     kBadBatch,
     kBatchTooLarge,
     kNoCpuFeatures,
-    kOutOfMemory
+    kOutOfMemory,
+    kNullState,  // the training step's
+    kBadLabel,
+    kMisaligned
 };
+
+// Words of a Halide target's feature bits, as halide_can_use_target_features takes them.
+constexpr int kFeatureWords = (Halide::Target::FeatureEnd + 63) / 64;
 
 std::string c_header(const Abi &abi);
 std::string abi_llvm_assembly(const Abi &abi);
+
+// What every netc object's wrapper has: the error codes (for the header);
+// the shared error recording, handler, thread and message functions with
+// ENTRY_error_message and ENTRY_set_num_threads; and ENTRY_features_V, the
+// feature bits of each code variant.
+std::string error_codes_header();
+std::string glue_llvm_assembly(const std::string &entry);
+std::string features_llvm_assembly(const std::string &entry, const std::vector<Halide::Target> &targets);
 // The symbols the ABI exports; everything else the entry prefixes is internal.
 std::vector<std::string> abi_symbols(const Abi &abi);
 // Halide runtime functions the ABI wrapper replaces with safer ones. The

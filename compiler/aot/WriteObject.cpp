@@ -6,6 +6,7 @@
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Metadata.h>
 #include <llvm/IR/Module.h>
+#include <llvm/IR/Verifier.h>
 #include <llvm/IRReader/IRReader.h>
 #include <llvm/Linker/Linker.h>
 #include <llvm/Support/MemoryBuffer.h>
@@ -31,10 +32,9 @@ void link_into(llvm::Module &dst, std::unique_ptr<llvm::Module> src, const std::
 // The entry's kernels, constants and variants are internal: only the ABI's
 // functions are exported, so several networks link into one app. (The
 // Halide runtime stays weak and is shared.)
-void internalize(llvm::Module &m, const Abi &abi) {
-    auto exported = abi_symbols(abi);
-    std::set<std::string> keep(exported.begin(), exported.end());
-    std::string prefix = abi.entry + "_";
+void internalize(llvm::Module &m, const ObjectGlue &glue) {
+    std::set<std::string> keep(glue.exports.begin(), glue.exports.end());
+    std::string prefix = glue.prefix + "_";
     auto hide = [&](llvm::GlobalValue &g) {
         if (g.isDeclaration() || keep.count(g.getName().str())) return;
         if (g.getName().startswith(prefix)) g.setLinkage(llvm::GlobalValue::InternalLinkage);
@@ -84,49 +84,61 @@ void write_file(const std::string &path, const std::string &text) {
 
 void write_outputs(std::vector<NetworkModule> &variants, const Abi &abi, const Outputs &outputs,
                    const std::function<void(const std::string &)> &stage) {
+    ObjectGlue glue{abi.entry, c_header(abi), abi_llvm_assembly(abi), abi_symbols(abi)};
+    std::vector<Module> modules;
+    for (NetworkModule &v : variants) modules.push_back(std::move(v.module));
+    write_object(modules, glue, outputs, stage);
+}
+
+void write_object(std::vector<Module> &variants, const ObjectGlue &glue, const Outputs &outputs,
+                  const std::function<void(const std::string &)> &stage) {
     auto want = [&](const char *k) { return outputs.count(k) != 0; };
-    if (want("h")) write_file(outputs.at("h"), c_header(abi));
+    if (want("h")) write_file(outputs.at("h"), glue.header);
     if (want("stmt") || want("html")) {
         stage("lowered statements");
         std::map<OutputFileType, std::string> files;
         if (want("stmt")) files[OutputFileType::stmt] = outputs.at("stmt");
         if (want("html")) files[OutputFileType::stmt_html] = outputs.at("html");
-        variants.front().module.compile(files);
+        variants.front().compile(files);
     }
     if (!want("obj") && !want("lib") && !want("ll") && !want("bc") && !want("asm")) return;
 
     llvm::LLVMContext context;
     // The runtime-carrying variant is the destination, so its module flags
     // (CPU and features for the runtime) are the module's.
-    stage("LLVM code for " + variants.back().module.target().to_string());
-    Target base = variants.back().module.target();
-    std::unique_ptr<llvm::Module> m = compile_module_to_llvm_module(variants.back().module, context);
+    stage("LLVM code for " + variants.back().target().to_string());
+    Target base = variants.back().target();
+    std::unique_ptr<llvm::Module> m = compile_module_to_llvm_module(variants.back(), context);
     // The LLVM module holds its own copy of the weights now.
-    variants.back().module = Module("", Target());
+    variants.back() = Module("", Target());
     if (variants.size() > 1) pin_cpu(*m);
     for (size_t i = 0; i + 1 < variants.size(); i++) {
-        stage("LLVM code for " + variants[i].module.target().to_string());
-        auto v = compile_module_to_llvm_module(variants[i].module, context);
-        variants[i].module = Module("", Target());
+        std::string target = variants[i].target().to_string();
+        stage("LLVM code for " + target);
+        auto v = compile_module_to_llvm_module(variants[i], context);
+        variants[i] = Module("", Target());
         pin_cpu(*v);
         drop_cpu_flags(*v);
-        link_into(*m, std::move(v), variants[i].run);
+        link_into(*m, std::move(v), "the code for " + target);
     }
     llvm::SMDiagnostic err;
-    std::string ll = abi_llvm_assembly(abi);
-    auto wrapper = llvm::parseIR(llvm::MemoryBufferRef(ll, "netc_abi"), err, context);
+    auto wrapper = llvm::parseIR(llvm::MemoryBufferRef(glue.wrapper, "netc_abi"), err, context);
     if (!wrapper) {
         std::string msg;
         llvm::raw_string_ostream os(msg);
         err.print("netc_abi", os);
         throw InternalError("the C ABI wrapper does not parse: " + os.str());
     }
+    // parseIR does not verify: a malformed wrapper would crash code generation.
+    std::string problems;
+    llvm::raw_string_ostream ps(problems);
+    if (llvm::verifyModule(*wrapper, &ps)) throw InternalError("the C ABI wrapper is malformed: " + ps.str());
     wrapper->setDataLayout(m->getDataLayout());
     wrapper->setTargetTriple(m->getTargetTriple());
     link_into(*m, std::move(wrapper), "the C ABI wrapper");
     for (const std::string &name : runtime_overrides())
         if (llvm::Function *f = m->getFunction(name)) f->setLinkage(llvm::GlobalValue::WeakAnyLinkage);
-    internalize(*m, abi);
+    internalize(*m, glue);
 
     if (want("ll")) compile_llvm_module_to_llvm_assembly(*m, *make_raw_fd_ostream(outputs.at("ll")));
     if (want("bc")) compile_llvm_module_to_llvm_bitcode(*m, *make_raw_fd_ostream(outputs.at("bc")));

@@ -16,9 +16,21 @@ namespace netc::aot {
 // kind ("obj", "h", "lib", "ll", "bc", "asm", "stmt", "html") -> path.
 using Outputs = std::map<std::string, std::string>;
 
-// variants[i] pairs with abi.variants[i]; the last carries the Halide runtime.
-// stage(name) is called as each step starts, for progress reports.
-// The variants' Halide modules are released as they become LLVM code.
+// What an object has besides its code variants: the header, the C ABI
+// wrapper (LLVM assembly) and the symbols it exports; every other symbol
+// that starts with prefix + "_" is internal.
+struct ObjectGlue {
+    std::string prefix, header, wrapper;
+    std::vector<std::string> exports;
+};
+
+// variants[i] is a code variant's module; the last carries the Halide
+// runtime. stage(name) is called as each step starts, for progress reports.
+// The modules are released as they become LLVM code.
+void write_object(std::vector<Halide::Module> &variants, const ObjectGlue &glue, const Outputs &outputs,
+                  const std::function<void(const std::string &)> &stage);
+
+// An inference network's: variants[i] pairs with abi.variants[i].
 void write_outputs(std::vector<NetworkModule> &variants, const Abi &abi, const Outputs &outputs,
                    const std::function<void(const std::string &)> &stage);
 

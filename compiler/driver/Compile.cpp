@@ -28,14 +28,14 @@ const char *const kPortable[] = {
     "x86-64-linux-sse41",
 };
 
+}  // namespace
+
 bool is_c_identifier(const std::string &s) {
     if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
     for (char c : s)
         if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
     return true;
 }
-
-}  // namespace
 
 // host, portable (AVX-512, AVX2, SSE4.1 chosen at run time), or Halide target
 // strings separated by commas, best first.
@@ -67,7 +67,9 @@ std::vector<Halide::Target> Driver::aot_targets() const {
     return out;
 }
 
-int Driver::compile_command(int m) {
+// NAME.o, NAME.h and what --emit adds; empty after a usage error. Each is
+// checked to be writable before the seconds of compiling, not after.
+aot::Outputs Driver::aot_outputs(bool train) {
     static const std::set<std::string> kAot = {"obj", "h", "lib", "ll", "bc", "asm", "stmt", "html", "dot"};
     std::string base = opt_.output;
     if (base.size() > 2 && base.compare(base.size() - 2, 2, ".o") == 0) base.resize(base.size() - 2);
@@ -78,17 +80,26 @@ int Driver::compile_command(int m) {
         if (!kAot.count(k)) {
             err_ << "netc: error: --emit=" << k << " dumps a compiler stage; give it without -o NAME.o "
                  << "(it writes to stdout, or to -o FILE)\n";
-            return kExitUsage;
+            return {};
+        }
+        if (train && k == "dot") {
+            err_ << "netc: error: --emit=dot draws the inference network; give it without --train\n";
+            return {};
         }
         for (auto &e : ext)
             if (k == e[0]) outputs[k] = base + e[1];
     }
-    // Fail before the seconds of compiling, not after.
     for (auto &kv : outputs) {
         bool existed = std::ifstream(kv.second).good();
         if (!std::ofstream(kv.second, std::ios::app)) throw rt::IOError("cannot write " + kv.second);
         if (!existed) std::remove(kv.second.c_str());
     }
+    return outputs;
+}
+
+int Driver::compile_command(int m) {
+    aot::Outputs outputs = aot_outputs(false);
+    if (outputs.empty()) return kExitUsage;
     auto targets = aot_targets();
     auto g = inference_graph(m);
     if (!g) return fail();

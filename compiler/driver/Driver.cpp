@@ -189,6 +189,10 @@ int Driver::run() {
         }
     }
     bool aot = opt_.command == "compile" && aot_requested();
+    if (opt_.train && (!aot || opt_.output.empty())) {
+        err_ << "netc: error: --train writes a training step as an object: give -o STEP.o\n";
+        return kExitUsage;
+    }
     if (aot && opt_.output.empty()) {
         err_ << "netc: error: compiling ahead of time needs -o NAME.o\n";
         return kExitUsage;
@@ -208,7 +212,7 @@ int Driver::run() {
         if (opt_.command == "bench") return bench_command(m);
         if (opt_.command == "profile") return profile_command(m);
         if (opt_.command == "tune") return tune_command(m);
-        if (aot) return compile_command(m);
+        if (aot) return opt_.train ? train_compile_command(m) : compile_command(m);
         return emit(m);
     } catch (const rt::IOError &e) {
         err_ << "netc: error: " << e.what() << "\n";

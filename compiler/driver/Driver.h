@@ -11,12 +11,16 @@
 #include "Program.h"
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <ostream>
 #include <vector>
 
 namespace netc::jit {
 class JitNetwork;
+}
+namespace netc::aot {
+using Outputs = std::map<std::string, std::string>;
 }
 
 namespace netc {
@@ -74,9 +78,14 @@ private:
     // Ahead-of-time compilation (Compile.cpp).
     std::vector<Halide::Target> aot_targets() const;
     int compile_command(int m);
+    int train_compile_command(int m);  // --train (TrainCompile.cpp)
+    aot::Outputs aot_outputs(bool train);
     bool aot_requested() const;
     double compile_ms_ = 0;
 };
+
+// Whether s can name a C symbol (an AOT object's entry).
+bool is_c_identifier(const std::string &s);
 
 // main() minus the process concerns; exceptions are the caller's.
 int run_netc(int argc, char **argv, std::ostream &out, std::ostream &err);

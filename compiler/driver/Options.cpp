@@ -91,6 +91,8 @@ std::string help_text(const std::string &command) {
                "prompts and exits 1 if any of them failed (130 when interrupted).\n";
     return "usage: netc FILE.net -o OUT.o [--entry NAME] [--target T] [--weights W.npz | --random-weights SEED]\n"
            "                  [--emit obj,h,lib,ll,bc,asm,stmt,html,dot] [-O0|-O2]\n"
+           "       netc FILE.net --train -o STEP.o [--entry NAME] [--optimizer adam|momentum|sgd] [--lr 1e-3]\n"
+           "                  [--momentum 0.9] (--weights INIT.npz | --random-weights SEED)   # a C training step\n"
            "       netc check   FILE.net\n"
            "       netc summary FILE.net [--entry NAME] [--batch N]\n"
            "       netc weights FILE.net [--entry NAME] --random-weights SEED -o W.npz\n"
@@ -206,6 +208,8 @@ bool parse_options(int argc, char **argv, Options &o, std::string &error) {
             if (!value(a, o.tuning)) return false;
         } else if (a == "--retune") {
             o.retune = true;
+        } else if (a == "--train") {
+            o.train = true;
         } else if (a == "--random-weights") {
             if (!number(a, o.random_seed, 0)) return false;
         } else if (a == "--batch") {
@@ -273,13 +277,18 @@ bool parse_options(int argc, char **argv, Options &o, std::string &error) {
         error = "--input is for 'run'";
         return false;
     }
+    if (o.train && o.command != "compile") {
+        error = "--train compiles a training step ahead of time: netc FILE.net --train -o STEP.o";
+        return false;
+    }
+    if ((o.command == "train" || o.train) &&
+        o.optimizer != "adam" && o.optimizer != "momentum" && o.optimizer != "sgd") {
+        error = "--optimizer is adam, momentum or sgd, got '" + o.optimizer + "'";
+        return false;
+    }
     if (o.command == "train") {
         if (o.data.empty()) {
             error = "train needs --data TRAIN.npz";
-            return false;
-        }
-        if (o.optimizer != "adam" && o.optimizer != "momentum" && o.optimizer != "sgd") {
-            error = "--optimizer is adam, momentum or sgd, got '" + o.optimizer + "'";
             return false;
         }
         if (o.output.empty() && o.gradients.empty()) {

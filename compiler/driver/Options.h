@@ -22,6 +22,7 @@ struct Options {
     std::vector<std::string> input_shapes;  // import: --input-shape NAME=1x3x224x224
     std::string tuning;             // --tuning FILE: the tuning table to use (tune: to write)
     bool retune = false;            // tune: measure kernels the table already has
+    bool train = false;             // compile: a training step (--train -o STEP.o)
     int64_t random_seed = -1;
     int64_t batch = -1;
     std::vector<int64_t> image_size;  // --image-size H[,W]: the input's spatial size

@@ -213,6 +213,8 @@ void TrainStep::add_node(const ir::Node &n, std::vector<int> &tensor_of) {
         b.zeros = filled(int(c), 0.0f);
         b.mean = Buf(int(c));
         b.var = Buf(int(c));
+        b.scratch = Buf(int(c));
+        b.scratch2 = Buf(int(c));
         last = b.out;
     }
     if (n.activation != ir::Activation::None && n.activation != ir::Activation::Identity && n.op != K::Input) {

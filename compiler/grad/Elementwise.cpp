@@ -1,6 +1,7 @@
 // Element-wise stages of a training step and their gradients: biases,
 // activations (their gradients read the output, so only it is kept), adds,
-// gradient accumulation where a tensor feeds several ops, and dropout.
+// gradient accumulation where a tensor feeds several ops, copies, zeroing and
+// weight decay's gradient, and dropout.
 #include "TrainKernels.h"
 
 #include "Diagnostics.h"
@@ -117,6 +118,29 @@ void copy(const Buf &x, Buf &y) {
     pointwise("copy", 1, 0, {&x}, {}, {&y}, [&](auto &in, auto &, Var c, Var x, Var y, Var n) {
         return std::vector<Expr>{in[0](c, x, y, n)};
     });
+}
+
+void zero(Buf &flat) {
+    kernel("zero", [&](Kernel &k) {
+        Var i("i");
+        Func f("zero");
+        f(i) = 0.0f;
+        f.vectorize(i, 8, TailStrategy::GuardWithIf);
+        k.set_outputs({f});
+    }).run({}, {}, {&flat});
+}
+
+void add_scaled(float a, const Buf &x, Buf &y) {
+    // y is read and written at the same position only, so it may be both.
+    kernel("add_scaled", [&](Kernel &k) {
+        ImageParam xp = k.input(1, "x"), yp = k.input(1, "y");
+        Param<float> ap = k.scalar("scale");
+        Var i("i");
+        Func f("sum");
+        f(i) = yp(i) + ap * xp(i);
+        f.vectorize(i, 8, TailStrategy::GuardWithIf);
+        k.set_outputs({f});
+    }).run({&x, &y}, {a}, {&y});
 }
 
 void pad_forward(int top, int left, float value, const Buf &x, Buf &y) {

@@ -16,6 +16,7 @@ struct Registry {
     std::map<std::string, std::unique_ptr<Kernel>> kernels;
     int compiled = 0;
     double ms = 0;
+    Recorder recorder;
 };
 
 Registry &registry() {
@@ -44,6 +45,10 @@ void Kernel::run(const std::vector<const Buf *> &ins, const std::vector<float> &
                  const std::vector<Buf *> &outs) {
     if (ins.size() != inputs_.size() || scalars.size() != scalars_.size() || outs.size() != outputs_.size())
         throw InternalError("kernel '" + name_ + "' called with the wrong number of arguments");
+    if (registry().recorder) {
+        registry().recorder(*this, ins, scalars, outs);
+        return;
+    }
     if (!pipeline_) {
         auto t0 = std::chrono::steady_clock::now();
         pipeline_ = std::make_unique<Pipeline>(outputs_);
@@ -68,6 +73,13 @@ Kernel &kernel(const std::string &key, const std::function<void(Kernel &)> &buil
     }
     return *slot;
 }
+
+Recording::Recording(Recorder r) {
+    if (registry().recorder) throw InternalError("kernel recordings do not nest");
+    registry().recorder = std::move(r);
+}
+
+Recording::~Recording() { registry().recorder = nullptr; }
 
 int kernels_compiled() { return registry().compiled; }
 double compile_ms() { return registry().ms; }

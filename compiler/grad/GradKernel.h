@@ -31,6 +31,10 @@ public:
     // Realizes the outputs into `outs` (their shapes are the region computed).
     void run(const std::vector<const Buf *> &ins, const std::vector<float> &scalars, const std::vector<Buf *> &outs);
     const std::string &name() const { return name_; }
+    // The pipeline's parts, for compiling it ahead of time (compiler/aot).
+    const std::vector<Halide::ImageParam> &inputs() const { return inputs_; }
+    const std::vector<Halide::Param<float>> &scalars() const { return scalars_; }
+    const std::vector<Halide::Func> &outputs() const { return outputs_; }
 
 private:
     std::string name_;
@@ -42,6 +46,20 @@ private:
 
 // The process's kernel for `key`, built by `build` on first use.
 Kernel &kernel(const std::string &key, const std::function<void(Kernel &)> &build);
+// While a Recording is alive, Kernel::run hands each call to its recorder
+// instead of compiling and running the kernel: the AOT training step
+// (compiler/aot) records the calls a TrainStep makes and replays them from
+// compiled code. Recordings do not nest.
+using Recorder = std::function<void(Kernel &, const std::vector<const Buf *> &ins, const std::vector<float> &scalars,
+                                    const std::vector<Buf *> &outs)>;
+class Recording {
+public:
+    explicit Recording(Recorder r);
+    ~Recording();
+    Recording(const Recording &) = delete;
+    Recording &operator=(const Recording &) = delete;
+};
+
 // Kernels compiled so far and the milliseconds that took (for -v).
 int kernels_compiled();
 double compile_ms();

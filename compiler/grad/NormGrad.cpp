@@ -5,6 +5,8 @@
 // with frozen (moving) statistics it is gamma / sigma * dy.
 #include "TrainKernels.h"
 
+#include <cstdio>
+
 namespace netc::grad {
 
 using namespace Halide;
@@ -88,6 +90,26 @@ void batch_norm_backward(float eps, bool training, const Buf &dy, const Buf &x, 
         schedule_image(f, false);
         k.set_outputs({f, dgamma_f, dbeta_f});
     }).run({&dy, &x, &mean, &var, &gamma}, {eps}, {&dx, &dgamma, &dbeta});
+}
+
+void moving_averages(double decay, const Buf &x, const Buf &mean, const Buf &var, Buf &moving_mean,
+                     Buf &moving_var) {
+    // In double, as the statistics move by (1 - decay) of a difference;
+    // decay is part of the key so that it is the exact double.
+    char key[64];
+    std::snprintf(key, sizeof key, "moving_averages %.17g", decay);
+    kernel(key, [&](Kernel &k) {
+        ImageParam in = k.input(4, "inputs"), m = k.input(1, "mean"), v = k.input(1, "variance"),
+                   mm = k.input(1, "moving_mean"), mv = k.input(1, "moving_variance");
+        Var c("c");
+        Expr count = cast<double>(in.dim(1).extent()) * in.dim(2).extent() * in.dim(3).extent();
+        Expr one(1.0), d(decay), keep(1 - decay);
+        Expr bessel = select(count > one, count / (count - one), one);
+        Func nm("moving_mean"), nv("moving_variance");
+        nm(c) = cast<float>(cast<double>(mm(c)) * d + cast<double>(m(c)) * keep);
+        nv(c) = cast<float>(cast<double>(mv(c)) * d + cast<double>(v(c)) * bessel * keep);
+        k.set_outputs({nm, nv});
+    }).run({&x, &mean, &var, &moving_mean, &moving_var}, {}, {&moving_mean, &moving_var});
 }
 
 }  // namespace netc::grad

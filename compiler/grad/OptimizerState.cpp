@@ -17,6 +17,14 @@ Buf flat(const Buf &b) { return Buf(const_cast<float *>(b.data()), int(b.number_
 
 }  // namespace
 
+OptimizerOptions OptimizerOptions::for_flags(const std::string &optimizer, double lr, double momentum) {
+    OptimizerOptions o;
+    o.kind = optimizer == "adam" ? "adam" : "momentum";
+    o.lr = lr;
+    o.momentum = optimizer == "sgd" ? 0 : momentum;
+    return o;
+}
+
 OptimizerState::OptimizerState(OptimizerOptions o, std::vector<Variable> &vars)
     : o_(std::move(o)), vars_(vars), beta1_power_(o_.beta1), beta2_power_(o_.beta2) {
     for (Variable &v : vars_) {
@@ -31,9 +39,7 @@ OptimizerState::OptimizerState(OptimizerOptions o, std::vector<Variable> &vars)
 }
 
 void OptimizerState::step() {
-    // TF's Adam folds the bias corrections into the learning rate, with the
-    // powers as they are before this step's update of them.
-    double lr_t = o_.lr * std::sqrt(1 - beta2_power_) / (1 - beta1_power_);
+    double lr_t = adam_lr_t(o_.lr, beta1_power_, beta2_power_);
     for (size_t i = 0; i < vars_.size(); i++) {
         Variable &v = vars_[i];
         if (!v.trainable) continue;
@@ -69,6 +75,13 @@ std::vector<std::string> OptimizerState::slot_names() const {
         for (size_t k = 0; k < slots_[i].size(); k++) names.push_back(vars_[i].name + sfx[k]);
     if (o_.kind == "adam") names.insert(names.end(), {"beta1_power", "beta2_power"});
     return names;
+}
+
+std::vector<const Buf *> OptimizerState::slot_buffers() const {
+    std::vector<const Buf *> out;
+    for (const auto &slots : slots_)
+        for (const Buf &b : slots) out.push_back(&b);
+    return out;
 }
 
 bool OptimizerState::restore(const rt::NamedArrays &arrays) {

@@ -6,6 +6,7 @@
 #include "TrainStep.h"
 #include "Weights.h"
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -14,7 +15,18 @@ namespace netc::grad {
 struct OptimizerOptions {
     std::string kind = "adam";  // "adam" or "momentum" ("sgd": momentum 0)
     double lr = 1e-3, momentum = 0.9, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8;
+    // From netc's flags: --optimizer adam|momentum|sgd (momentum 0), --lr, --momentum.
+    static OptimizerOptions for_flags(const std::string &optimizer, double lr, double momentum);
 };
+
+// TF's Adam folds the bias corrections into the learning rate, with the
+// powers beta^t as they are before the step advances them. T is double here,
+// a Halide expression in the AOT step.
+template <typename T>
+T adam_lr_t(T lr, T beta1_power, T beta2_power) {
+    using std::sqrt;
+    return lr * sqrt(T(1.0) - beta2_power) / (T(1.0) - beta1_power);
+}
 
 class OptimizerState {
 public:
@@ -26,6 +38,10 @@ public:
     // (returns whether it did); otherwise the state starts from zero.
     bool restore(const rt::NamedArrays &arrays);
     std::vector<std::string> slot_names() const;
+    // The slots' buffers in slot_names() order, without Adam's beta powers
+    // (kept in double, not in buffers).
+    std::vector<const Buf *> slot_buffers() const;
+    const OptimizerOptions &options() const { return o_; }
 
 private:
     OptimizerOptions o_;

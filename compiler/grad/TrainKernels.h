@@ -35,6 +35,8 @@ void activation_backward(ir::Activation a, const Buf &dy, const Buf &y, Buf &dx)
 void add_forward(const Buf &a, const Buf &b, Buf &y);
 void accumulate(Buf &dst, const Buf &src);  // dst += src
 void copy(const Buf &x, Buf &y);  // y's region from x (views make concat's slices)
+void zero(Buf &flat);
+void add_scaled(float a, const Buf &x, Buf &y);  // flat: y += a x
 // Pad: y(x, y) = x(x - left, y - top), `value` outside; its gradient crops.
 void pad_forward(int top, int left, float value, const Buf &x, Buf &y);
 void pad_backward(int top, int left, const Buf &dy, Buf &dx);
@@ -49,6 +51,10 @@ void batch_norm_forward(float eps, const Buf &x, const Buf &mean, const Buf &var
 // training: mean and var are the batch's (their gradient flows into dx).
 void batch_norm_backward(float eps, bool training, const Buf &dy, const Buf &x, const Buf &mean, const Buf &var,
                          const Buf &gamma, Buf &dx, Buf &dgamma, Buf &dbeta);
+// TF's moving statistics after a training batch x with these statistics: the
+// variance moves toward the batch's unbiased one (as PyTorch's running_var).
+void moving_averages(double decay, const Buf &x, const Buf &mean, const Buf &var, Buf &moving_mean,
+                     Buf &moving_var);
 
 // PoolGrad.cpp. Pools use TF's padding: max ignores it, avg divides by the
 // in-bounds count (or by kh*kw with count_padding).
@@ -61,6 +67,12 @@ void spatial_mean_backward(const Buf &dy, Buf &dx);
 
 // LossGrad.cpp: per-example -log softmax(z)[label] and dL/dz of the batch mean.
 void softmax_cross_entropy(const Buf &logits, const Buf &labels, Buf &loss, Buf &dlogits);
+// loss (one value) = the mean of per_example; then += l2 sum(w^2) / 2 per
+// regularized variable (w flat), accumulated in double.
+void mean_loss(const Buf &per_example, Buf &loss);
+void add_l2_penalty(double l2, const Buf &w, Buf &loss);
+// correct (one value) = the examples whose first largest logit is their label.
+void count_correct(const Buf &logits, const Buf &labels, Buf &correct);
 
 // Optimizers.cpp: one fused update per variable, all of them flat views.
 // g includes the weight decay. Momentum (TF): m = mu m + g; w -= lr m.

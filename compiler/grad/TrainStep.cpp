@@ -1,6 +1,7 @@
 // Running a training step: the stages forward (training or inference
 // mode), then backward from the loss, accumulating where a tensor feeds
-// several stages.
+// several stages. Everything a step computes is a kernel call (copies and
+// reductions included), so that the calls, recorded, are the AOT step.
 #include "TrainStep.h"
 
 #include "Diagnostics.h"
@@ -24,6 +25,15 @@ Buf channels(const Buf &b, int at, int count) {
 
 // A view of b's memory with other dimensions (same number of values).
 Buf view(const Buf &b, std::vector<int> dims) { return Buf(const_cast<float *>(b.data()), dims); }
+
+// b's memory with shape's dimensions (a reshape).
+Buf view_as(const Buf &b, const Buf &shape) {
+    std::vector<int> dims;
+    for (int i = 0; i < shape.dimensions(); i++) dims.push_back(shape.dim(i).extent());
+    return view(b, dims);
+}
+
+Buf flat(const Buf &b) { return view(b, {int(b.number_of_elements())}); }
 
 }  // namespace
 
@@ -60,38 +70,28 @@ void TrainStep::allocate(int batch) {
     loss_per_example_ = Buf(batch);
 }
 
+std::vector<int> TrainStep::batch_dims(int tensor) const {
+    std::vector<int> d = tensors_[tensor].dims;
+    d.push_back(batch_);
+    return d;
+}
+
 double TrainStep::forward(const float *images, const float *labels, int batch, bool training, int seed) {
     allocate(batch);
     training_ = training;
-    Tensor &im = tensors_[images_];
-    std::memcpy(im.value.data(), images, im.value.size_in_bytes());
-    Tensor &lab = tensors_[labels_];
-    std::memcpy(lab.value.data(), labels, lab.value.size_in_bytes());
+    // The caller's batch is read where it is (by backward and correct too).
+    tensors_[images_].value = Buf(const_cast<float *>(images), batch_dims(images_));
+    tensors_[labels_].value = Buf(const_cast<float *>(labels), batch_dims(labels_));
     for (Stage &s : stages_) run_stage(s, seed);
-    double loss = 0;
-    for (int i = 0; i < batch; i++) loss += loss_per_example_(i);
-    loss /= batch;
+    mean_loss(loss_per_example_, loss_);
     for (const Variable &v : vars_)
-        if (v.l2 > 0) {
-            double ss = 0;
-            for (size_t i = 0; i < v.value.number_of_elements(); i++) ss += double(v.value.data()[i]) * v.value.data()[i];
-            loss += v.l2 * ss / 2;  // slim's l2_regularizer: scale * tf.nn.l2_loss(w)
-        }
-    return loss;
+        if (v.l2 > 0) add_l2_penalty(v.l2, flat(v.value), loss_);
+    return loss_(0);
 }
 
 int TrainStep::correct() const {
-    const Tensor &z = tensors_[logits_];
-    const Buf &lab = tensors_[labels_].value;
-    int k = z.dims[0], right = 0;
-    for (int n = 0; n < batch_; n++) {
-        const float *row = z.value.data() + int64_t(n) * k;
-        int best = 0;
-        for (int c = 1; c < k; c++)
-            if (row[c] > row[best]) best = c;
-        right += best == int(lab(n));
-    }
-    return right;
+    count_correct(tensors_[logits_].value, tensors_[labels_].value, correct_);
+    return int(correct_(0));
 }
 
 void TrainStep::run_stage(Stage &s, int seed) {
@@ -114,20 +114,10 @@ void TrainStep::run_stage(Stage &s, int seed) {
         if (training_ && s.node->norm->training) {
             batch_stats(x, s.mean, s.var);
             batch_norm_forward(eps, x, s.mean, s.var, gamma, beta, y);
-            // TF's fused batch norm moves the variance toward the batch's
-            // unbiased one (as PyTorch's running_var does).
-            double decay = s.node->norm->decay;
-            int64_t m = int64_t(x.number_of_elements()) / x.dim(0).extent();
-            double bessel = m > 1 ? double(m) / (m - 1) : 1;
-            Buf &mm = vars_[s.moving_mean].value, &mv = vars_[s.moving_var].value;
-            for (int c = 0; c < mm.dim(0).extent(); c++) {
-                mm(c) = float(mm(c) * decay + s.mean(c) * (1 - decay));
-                mv(c) = float(mv(c) * decay + s.var(c) * bessel * (1 - decay));
-            }
+            moving_averages(s.node->norm->decay, x, s.mean, s.var, vars_[s.moving_mean].value,
+                            vars_[s.moving_var].value);
         } else {
-            s.mean.copy_from(vars_[s.moving_mean].value);
-            s.var.copy_from(vars_[s.moving_var].value);
-            batch_norm_forward(eps, x, s.mean, s.var, gamma, beta, y);
+            batch_norm_forward(eps, x, vars_[s.moving_mean].value, vars_[s.moving_var].value, gamma, beta, y);
         }
         break;
     }
@@ -135,7 +125,7 @@ void TrainStep::run_stage(Stage &s, int seed) {
     case StageKind::MaxPool: max_pool_forward(s.geom, x, y, s.scratch); break;
     case StageKind::AvgPool: avg_pool_forward(s.geom, s.node->count_padding, x, y); break;
     case StageKind::Mean: spatial_mean_forward(x, y); break;
-    case StageKind::Reshape: std::memcpy(y.data(), x.data(), y.size_in_bytes()); break;
+    case StageKind::Reshape: copy(view_as(x, y), y); break;
     case StageKind::Add: add_forward(x, tensors_[s.in[1]].value, y); break;
     case StageKind::Concat: {
         int at = 0;
@@ -152,7 +142,7 @@ void TrainStep::run_stage(Stage &s, int seed) {
         break;
     case StageKind::Dropout:
         if (training_) dropout_forward(float(s.node->keep_prob), seed, x, y, s.scratch);
-        else std::memcpy(y.data(), x.data(), y.size_in_bytes());
+        else copy(x, y);
         break;
     case StageKind::Loss: {
         Tensor &z = tensors_[s.in[0]];
@@ -178,16 +168,21 @@ void TrainStep::backward() {
     for (Tensor &t : tensors_) t.grad_set = false;
     // The loss stage left dL/dlogits in the logits' scratch.
     Tensor &z = tensors_[logits_];
-    z.grad.copy_from(z.scratch);
+    copy(z.scratch, z.grad);
     z.grad_set = true;
+    // Variables no stage reaches keep a zero gradient.
     for (Variable &v : vars_)
-        if (v.trainable) v.grad.fill(0.0f);
+        if (v.trainable) {
+            Buf g = flat(v.grad);
+            zero(g);
+        }
     for (int i = int(stages_.size()) - 1; i >= 0; i--)
         if (stages_[i].kind != StageKind::Loss && tensors_[stages_[i].out].grad_set) backward_stage(stages_[i]);
     for (Variable &v : vars_)
-        if (v.trainable && v.l2 > 0)
-            for (size_t i = 0; i < v.value.number_of_elements(); i++)
-                v.grad.data()[i] += float(v.l2) * v.value.data()[i];
+        if (v.trainable && v.l2 > 0) {
+            Buf g = flat(v.grad);
+            add_scaled(float(v.l2), flat(v.value), g);
+        }
 }
 
 void TrainStep::backward_stage(Stage &s) {
@@ -224,12 +219,15 @@ void TrainStep::backward_stage(Stage &s) {
         break;
     case StageKind::BatchNorm: {
         const Buf &gamma = s.gamma >= 0 ? vars_[s.gamma].value : s.ones;
-        Buf dgamma(s.mean.dim(0).extent()), dbeta(s.mean.dim(0).extent());
-        batch_norm_backward(float(s.node->norm->epsilon), training_ && s.node->norm->training, dy, x, s.mean, s.var,
-                            gamma, grad_target(xi), dgamma, dbeta);
+        bool batch = training_ && s.node->norm->training;
+        const Buf &mean = batch ? s.mean : vars_[s.moving_mean].value;
+        const Buf &var = batch ? s.var : vars_[s.moving_var].value;
+        // Without scale or center, their gradients go to the stage's scratch.
+        Buf &dgamma = s.gamma >= 0 ? vars_[s.gamma].grad : s.scratch;
+        Buf &dbeta = s.beta >= 0 ? vars_[s.beta].grad : s.scratch2;
+        batch_norm_backward(float(s.node->norm->epsilon), batch, dy, x, mean, var, gamma, grad_target(xi), dgamma,
+                            dbeta);
         grad_done(xi);
-        if (s.gamma >= 0) vars_[s.gamma].grad.copy_from(dgamma);
-        if (s.beta >= 0) vars_[s.beta].grad.copy_from(dbeta);
         return;
     }
     case StageKind::Activation:
@@ -251,7 +249,7 @@ void TrainStep::backward_stage(Stage &s) {
     case StageKind::Add:
         for (int i : s.in) {
             if (i == images_) continue;
-            grad_target(i).copy_from(dy);
+            copy(dy, grad_target(i));
             grad_done(i);
         }
         return;
@@ -275,12 +273,12 @@ void TrainStep::backward_stage(Stage &s) {
         return;
     case StageKind::Dropout:
         if (training_) dropout_backward(float(s.node->keep_prob), dy, s.scratch, grad_target(xi));
-        else grad_target(xi).copy_from(dy);
+        else copy(dy, grad_target(xi));
         grad_done(xi);
         return;
     case StageKind::Reshape: {
-        Buf &t = grad_target(xi);
-        std::memcpy(t.data(), dy.data(), t.size_in_bytes());
+        Buf t = view_as(grad_target(xi), dy);
+        copy(dy, t);
         grad_done(xi);
         return;
     }
@@ -288,7 +286,7 @@ void TrainStep::backward_stage(Stage &s) {
     }
     // Bias: the gradient passes through unchanged.
     if (to_x) {
-        grad_target(xi).copy_from(dy);
+        copy(dy, grad_target(xi));
         grad_done(xi);
     }
 }

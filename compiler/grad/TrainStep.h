@@ -44,7 +44,7 @@ struct Stage {
     ir::Activation act = ir::Activation::None;
     int weights = -1, biases = -1, gamma = -1, beta = -1, moving_mean = -1, moving_var = -1;  // variables
     Buf ones, zeros;                        // batch norm without scale or center
-    Buf mean, var, scratch, scratch2;       // per run: batch statistics, argmax or mask
+    Buf mean, var, scratch, scratch2;       // per run: batch statistics, argmax or mask, BN's dgamma and dbeta
 };
 
 struct Tensor {
@@ -68,7 +68,8 @@ public:
     const ir::Node &images_input() const { return g_.node(images_node_); }
     int64_t classes() const { return tensors_[logits_].dims[0]; }
 
-    // Runs the network on a batch (NHWC images, labels as float class ids).
+    // Runs the network on a batch (NHWC images, labels as float class ids),
+    // read in place until the next forward (backward and correct read them).
     // training: batch statistics, dropout and moving-average updates.
     // Returns the mean cross-entropy plus the L2 penalties.
     double forward(const float *images, const float *labels, int batch, bool training, int seed);
@@ -77,6 +78,10 @@ public:
     // Correct predictions of the last forward (argmax of the logits).
     int correct() const;
     const Buf &logits() const { return tensors_[logits_].value; }
+    // Where forward leaves the loss and correct() the count, one value each
+    // (the AOT step copies them out from there).
+    const Buf &loss_value() const { return loss_; }
+    const Buf &correct_value() const { return correct_; }
 
 private:
     const ir::Graph &g_;
@@ -87,11 +92,14 @@ private:
     int batch_ = 0;
     bool training_ = false;
     Buf loss_per_example_;
+    Buf loss_ = Buf(1);
+    mutable Buf correct_ = Buf(1);
 
     int variable(const ir::Node &n, const std::string &leaf, bool required);
     int add_tensor(const ir::Shape &s, const std::string &name);
     void add_node(const ir::Node &n, std::vector<int> &tensor_of);
     void allocate(int batch);
+    std::vector<int> batch_dims(int tensor) const;  // a tensor's dimensions with the batch
     void run_stage(Stage &s, int seed);
     void backward_stage(Stage &s);
     // The buffer a stage writes a tensor's gradient into: the tensor's own
