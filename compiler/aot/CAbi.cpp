@@ -22,17 +22,6 @@ const char *const kMessages[] = {
 };
 const int kCodes = sizeof kMessages / sizeof kMessages[0];
 
-std::string ll_string(const std::string &s) {
-    std::ostringstream o;
-    o << "c\"";
-    for (unsigned char ch : s) {
-        if (ch >= 32 && ch < 127 && ch != '"' && ch != '\\') o << ch;
-        else o << '\\' << "0123456789ABCDEF"[ch >> 4] << "0123456789ABCDEF"[ch & 15];
-    }
-    o << "\\00\"";
-    return o.str();
-}
-
 int64_t product(const std::vector<int64_t> &v) {
     int64_t n = 1;
     for (auto d : v) n *= d;
@@ -83,6 +72,17 @@ std::string runtime_threads_llvm_assembly() {
 }
 
 }  // namespace
+
+std::string ll_string(const std::string &s) {
+    std::ostringstream o;
+    o << "c\"";
+    for (unsigned char ch : s) {
+        if (ch >= 32 && ch < 127 && ch != '"' && ch != '\\') o << ch;
+        else o << '\\' << "0123456789ABCDEF"[ch >> 4] << "0123456789ABCDEF"[ch & 15];
+    }
+    o << "\\00\"";
+    return o.str();
+}
 
 std::vector<std::string> runtime_overrides() { return {"halide_spawn_thread", "halide_join_thread"}; }
 

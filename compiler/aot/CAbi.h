@@ -60,6 +60,8 @@ std::string abi_llvm_assembly(const Abi &abi);
 // feature bits of each code variant.
 std::string error_codes_header();
 std::string glue_llvm_assembly(const std::string &entry);
+// s as an LLVM assembly constant, c"...\00", escaped.
+std::string ll_string(const std::string &s);
 std::string features_llvm_assembly(const std::string &entry, const std::vector<Halide::Target> &targets);
 // The symbols the ABI exports; everything else the entry prefixes is internal.
 std::vector<std::string> abi_symbols(const Abi &abi);

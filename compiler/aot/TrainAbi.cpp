@@ -17,17 +17,6 @@ namespace {
 const char *const kArrayType = "%netc.array = type { i8*, i32, [4 x i64], i64, i64, i32 }\n";
 constexpr int kMaxRank = 4;
 
-std::string ll_string(const std::string &s) {
-    std::ostringstream o;
-    o << "c\"";
-    for (unsigned char ch : s) {
-        if (ch >= 32 && ch < 127 && ch != '"' && ch != '\\') o << ch;
-        else o << '\\' << "0123456789ABCDEF"[ch >> 4] << "0123456789ABCDEF"[ch & 15];
-    }
-    o << "\\00\"";
-    return o.str();
-}
-
 // ENTRY_weights or ENTRY_state: a constant table of netc_array.
 std::string table(const std::string &symbol, const std::vector<BlockArray> &arrays) {
     std::ostringstream o;
