@@ -7,6 +7,7 @@
 #include "Weights.h"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace netc::grad {
@@ -26,6 +27,12 @@ public:
     // (returns whether it did); otherwise the state starts from zero.
     bool restore(const rt::NamedArrays &arrays);
     std::vector<std::string> slot_names() const;
+    // Adam's beta1^t and beta2^t as held (save() rounds them to TF's
+    // float32): a checkpoint keeps them exactly so a resumed run takes the
+    // very steps an uninterrupted one would.
+    std::pair<double, double> beta_powers() const { return {beta1_power_, beta2_power_}; }
+    void set_beta_powers(std::pair<double, double> p) { beta1_power_ = p.first, beta2_power_ = p.second; }
+    const OptimizerOptions &options() const { return o_; }
 
 private:
     OptimizerOptions o_;

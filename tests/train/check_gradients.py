@@ -116,7 +116,12 @@ for optimizer in ("momentum", "adam"):
         compare(k, got[k], net.v[k].detach().numpy())
     for k, ref in slots.items():
         compare(k, got[k], ref.detach().numpy())
-    extra = set(got) - set(weights) - set(slots)
+    # netc_train/: how far training got (two steps: the epochs of one batch).
+    progress = {k: float(got[k]) for k in got if k.startswith("netc_train/") and got[k].size == 1}
+    if progress.get("netc_train/global_step") != 2 or progress.get("netc_train/epoch") != 2:
+        failures.append("progress")
+        print("  FAIL progress", progress)
+    extra = {k for k in set(got) - set(weights) - set(slots) if not k.startswith("netc_train/")}
     if extra:
         failures.append("extra tensors")
         print("  FAIL unexpected tensors", sorted(extra))

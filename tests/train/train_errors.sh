@@ -56,7 +56,7 @@ expect 1 "bad_shape.npz: 'images' is \[8, 28, 28, 1\]" train "$net" "${good[@]}"
 expect 2 "train needs --data" train "$net" "${good[@]}" -o "$work/o.npz"
 expect 2 "train needs -o" train "$net" "${good[@]}" --data "$work/good.npz"
 expect 2 "--optimizer is adam, momentum or sgd" train "$net" "${good[@]}" --data "$work/good.npz" --optimizer rmsprop -o "$work/o.npz"
-expect 2 "train needs --weights INIT.npz or --random-weights" train "$net" --entry digits --data "$work/good.npz" -o "$work/o.npz"
+expect 2 "train needs --weights INIT.npz, --random-weights SEED or --resume" train "$net" --entry digits --data "$work/good.npz" -o "$work/o.npz"
 
 # A training network is refused by everything that runs inference, at the op.
 expect 1 "digits.net:[0-9]+:[0-9]+: error: network 'digits' is for training" run "$net" --entry digits --random-weights 1 --input images="$work/x.npy"
