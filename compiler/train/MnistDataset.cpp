@@ -118,8 +118,8 @@ Dataset read_mnist(const std::string &images_file, const std::string &labels_fil
     if (have / pixels < count) {
         int64_t k = have / pixels;
         throw rt::IOError(im_what + ": truncated: image " + std::to_string(k) + " of the " + std::to_string(count) +
-                          " its header gives starts at byte offset " + std::to_string(ih.data_at + k * pixels) +
-                          " but the file ends at byte " + std::to_string(im.size()));
+                          " its header gives (from byte offset " + std::to_string(ih.data_at + k * pixels) +
+                          ") is cut short: the file ends at byte " + std::to_string(im.size()));
     }
     if (have > count * pixels)
         throw rt::IOError(im_what + ": " + std::to_string(have - count * pixels) +
