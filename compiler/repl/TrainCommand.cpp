@@ -44,7 +44,8 @@ bool Repl::train(const Invocation &inv) {
     if (opts.count("validation")) o.validation = opts["validation"].text;
     if (opts.count("resume")) o.resume = opts["resume"].text;
     if (opts.count("-o")) o.output = opts["-o"].text;
-    o.lr_flag = "lr=";
+    o.option_equals = true;
+    o.step_lines = interactive_;
     if (!o.output.empty()) {
         // The line again, continuing from the checkpoint.
         o.resume_hint = inv.line.substr(0, inv.rest);
@@ -93,7 +94,8 @@ bool Repl::train(const Invocation &inv) {
         return error(inv, *w, msg);
     }
     if (r.ending == train::Ending::Diverged) return false;
-    std::string what = o.output.empty() ? ":train " + ref.key + " (" + std::to_string(r.steps) + " steps)" : o.output;
+    std::string what =
+        o.output.empty() ? ":train " + ref.key + "'s weights after step " + std::to_string(r.steps) : o.output;
     session_.set_trained_weights(what, std::move(r.state));
     if (r.ending == train::Ending::Stopped) {
         err_ << "the session's weights are those after step " << r.steps << "\n";

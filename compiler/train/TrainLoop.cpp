@@ -54,7 +54,7 @@ bool batch_norm_starved(const ir::Graph &g, int64_t n) {
 class Loop {
 public:
     Loop(grad::TrainStep &step, const TrainOptions &o, const StopRequest &stop, std::ostream &out, std::ostream &err)
-        : step_(step), o_(o), stop_(stop), out_(out), err_(err), tty_(isatty(2)) {}
+        : step_(step), o_(o), stop_(stop), out_(out), err_(err), tty_(o.step_lines && isatty(2)) {}
 
     TrainResult run(const rt::NamedArrays &init, const std::string &init_file);
 
@@ -78,6 +78,7 @@ private:
     void save();
     double seconds() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count(); }
     TrainResult stopped(int sig);
+    std::string flag(const std::string &name) const { return o_.option_equals ? name + "=" : "--" + name; }
 };
 
 void Loop::start(const rt::NamedArrays &init, const std::string &init_file) {
@@ -96,18 +97,18 @@ void Loop::start(const rt::NamedArrays &init, const std::string &init_file) {
     at_.seed = o_.seed;
     if (!o_.resume.empty()) {
         Progress p = read_progress(init, o_.resume);
-        auto differs = [&](const char *what, int64_t theirs, int64_t ours, const std::string &flag) {
+        auto differs = [&](const char *what, int64_t theirs, int64_t ours, const std::string &option) {
             if (theirs != ours)
                 throw rt::IOError(o_.resume + ": was trained with " + what + " " + std::to_string(theirs) +
-                                  " but this run has " + std::to_string(ours) + "; --resume continues the same run, so " +
-                                  "give the same " + flag);
+                                  " but this run has " + std::to_string(ours) + "; " + flag("resume") +
+                                  " continues the same run, so give the same " + option);
         };
-        differs("batch", p.batch, batch_, "--batch");
-        differs("a data set of", p.examples, train_.count, "--data");
-        differs("seed", p.seed, o_.seed, "--seed");
+        differs("batch", p.batch, batch_, flag("batch"));
+        differs("a data set of", p.examples, train_.count, flag("data"));
+        differs("seed", p.seed, o_.seed, flag("seed"));
         if (!opt_->restore(init))
             throw rt::IOError(o_.resume + ": holds no " + (oo.kind == "adam" ? "Adam" : "Momentum") +
-                              " slots for these variables; was it trained with another --optimizer?");
+                              " slots for these variables; was it trained with another " + flag("optimizer") + "?");
         if (oo.kind == "adam" && p.has_beta_powers) opt_->set_beta_powers(p.beta_powers);
         at_ = p;
         checkpoint_ = "at step " + std::to_string(p.global_step);
@@ -191,7 +192,7 @@ TrainResult Loop::run(const rt::NamedArrays &init, const std::string &init_file)
             double loss = step_.forward(xb.data(), yb.data(), n, true, int(at_.global_step + 1 + o_.seed * 7919));
             if (!std::isfinite(loss)) {
                 err_ << (tty_ ? "\n" : "") << "netc: error: step " << at_.global_step + 1 << " (epoch " << at_.epoch
-                     << "): the loss is not finite (" << loss << "); try a smaller " << o_.lr_flag
+                     << "): the loss is not finite (" << loss << "); try a smaller " << flag("lr")
                      << (checkpoint_.empty() || o_.output.empty()
                              ? std::string()
                              : "; the checkpoint " + o_.output + " " + checkpoint_ + " is intact")
@@ -208,7 +209,8 @@ TrainResult Loop::run(const rt::NamedArrays &init, const std::string &init_file)
             loss_sum += loss;
             right += step_.correct();
             seen += n;
-            if (tty_ || at_.global_step == total_ || b % std::max<int64_t>(1, per_epoch_ / 4) == 0) {
+            if (o_.step_lines &&
+                (tty_ || at_.global_step == total_ || b % std::max<int64_t>(1, per_epoch_ / 4) == 0)) {
                 double s = seconds();
                 err_ << (tty_ ? "\r" : "") << "epoch " << at_.epoch << " step " << b << "/" << per_epoch_
                      << "  loss " << std::fixed << std::setprecision(4) << loss_sum / double(batches)
@@ -232,7 +234,7 @@ TrainResult Loop::run(const rt::NamedArrays &init, const std::string &init_file)
     }
     if (run_steps_ == 0) {
         err_ << "netc train: " << o_.resume << " is already at step " << at_.global_step << " of " << total_
-             << "; nothing to train (raise --epochs or --steps)\n";
+             << "; nothing to train (raise " << flag("epochs") << " or " << flag("steps") << ")\n";
         save();
     }
     return {Ending::Finished, at_.global_step, 0, state()};

@@ -23,9 +23,13 @@ struct TrainOptions {
     std::string output;     // the checkpoint, every epoch and at a stop ("": none)
     std::string gradients;  // the loss and gradients of the first step, before its update
     std::string resume;     // the checkpoint this run continues ("": a new run)
-    // How the caller names its options in messages ("--lr" or "lr=") and the
-    // command that resumes from `output` (said after a stop).
-    std::string lr_flag = "--lr", resume_hint;
+    // How the caller's options are written in messages: "--" before the
+    // name (netc train) or "=" after it (:train).
+    bool option_equals = false;
+    std::string resume_hint;  // the command that resumes from `output`, said after a stop
+    // A progress line as the steps go (at a terminal: one, redrawn), or the
+    // epochs' lines only.
+    bool step_lines = true;
 };
 
 enum class Ending { Finished, Stopped, Diverged };
