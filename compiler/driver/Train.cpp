@@ -6,6 +6,7 @@
 #include "StopSignals.h"
 #include "TrainLoop.h"
 
+#include <cmath>
 #include <csignal>
 #include <cstdlib>
 #include <iomanip>

@@ -111,9 +111,11 @@ Dataset read_mnist(const std::string &images_file, const std::string &labels_fil
 
     Idx ih = parse_header(im, im_what, 3, "images");
     int64_t count = ih.dims[0], rows = ih.dims[1], cols = ih.dims[2];
-    if (rows < 1 || cols < 1)
-        throw rt::IOError(im_what + ": images of " + std::to_string(rows) + "x" + std::to_string(cols) + " pixels");
-    int64_t pixels = rows * cols;  // < 2^64: each below 2^32
+    // Bounded so that sizes below cannot overflow (each dimension is below 2^32).
+    if (rows < 1 || cols < 1 || rows > (1 << 20) || cols > (1 << 20))
+        throw rt::IOError(im_what + ": its header (byte offset 8) gives images of " + std::to_string(rows) + "x" +
+                          std::to_string(cols) + " pixels");
+    int64_t pixels = rows * cols;
     int64_t have = int64_t(im.size() - ih.data_at);
     if (have / pixels < count) {
         int64_t k = have / pixels;
