@@ -111,7 +111,7 @@ void Loop::start(const rt::NamedArrays &init, const std::string &init_file) {
                               " slots for these variables; was it trained with another " + flag("optimizer") + "?");
         if (oo.kind == "adam" && p.has_beta_powers) opt_->set_beta_powers(p.beta_powers);
         at_ = p;
-        checkpoint_ = "at step " + std::to_string(p.global_step);
+        if (o_.output == o_.resume) checkpoint_ = "at step " + std::to_string(p.global_step);
     } else if (!init.empty() && opt_->restore(init)) {
         err_ << "netc train: resuming the optimizer's state from " << init_file << "\n";
     }
@@ -119,8 +119,8 @@ void Loop::start(const rt::NamedArrays &init, const std::string &init_file) {
     int64_t last = train_.count - (per_epoch_ - 1) * batch_;
     if (last < batch_ && batch_norm_starved(step_.graph(), last)) {
         per_epoch_--;
-        err_ << "netc train: the last batch of each epoch (" << last
-             << " example) is left out: batch norm in training mode needs two values per channel\n";
+        err_ << "netc train: the last batch of each epoch (one example) is left out: batch norm in training mode "
+                "needs two values per channel\n";
     }
     total_ = per_epoch_ * o_.epochs;
     if (o_.steps > 0) total_ = std::min(total_, o_.steps);
