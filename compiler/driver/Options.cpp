@@ -33,18 +33,31 @@ std::string help_text(const std::string &command) {
                "shape and parameter count, then total, trainable and non-trainable parameters\n"
                "(batch-norm moving statistics are non-trainable, as in TensorFlow).\n";
     if (command == "train")
-        return "usage: netc train FILE.net --data TRAIN.npz [--validation VAL.npz] [--optimizer adam|momentum|sgd]\n"
+        return "usage: netc train FILE.net --data TRAIN [--validation VAL] [--optimizer adam|momentum|sgd]\n"
                "                  [--lr 1e-3] [--momentum 0.9] [--batch 32] [--epochs E] [--steps S] [--seed 1]\n"
-               "                  (--weights INIT.npz | --random-weights SEED) -o TRAINED.npz\n"
-               "       netc train FILE.net --data D.npz --batch N (--weights W.npz | --random-weights S)\n"
+               "                  (--weights INIT.npz | --random-weights SEED | --resume CHECKPOINT.npz)\n"
+               "                  -o TRAINED.npz\n"
+               "       netc train FILE.net --data D --batch N (--weights W.npz | --random-weights S)\n"
                "                  --gradients GRADS.npz\n\n"
-               "Trains the network's loss (softmax_cross_entropy on an i32[N] labels input) on an\n"
-               ".npz of `images` (float32, NHWC) and `labels` (integers). Each epoch shuffles with\n"
-               "--seed, drops the last short batch, reports validation accuracy (inference mode:\n"
-               "moving statistics, no dropout) and writes -o with the optimizer's state under\n"
-               "TF's slot names. --steps stops after S steps. --gradients writes the loss and\n"
-               "every variable's gradient on the first N examples (without -o: and stops there;\n"
-               "with -o: those of the first step, before its update).\n";
+               "Trains the network's loss (softmax_cross_entropy on an i32[N] labels input). TRAIN\n"
+               "and VAL are one of\n"
+               "  D.npz                        `images` (float32, NHWC) and `labels` (integers)\n"
+               "  IMAGES-idx3-ubyte:LABELS-idx1-ubyte   MNIST's files (or their .gz)\n"
+               "  data_batch_1.bin[,...]       CIFAR-10 binary batches (or their .gz)\n"
+               "  DIR                          MNIST's files (train-* for --data, t10k-* for\n"
+               "                               --validation) or cifar-10-batches-bin\n"
+               "                               (data_batch_1..5.bin; test_batch.bin)\n"
+               "MNIST and CIFAR pixels are scaled to [0, 1] (value / 255), CIFAR's channel planes\n"
+               "become NHWC. Each epoch shuffles with --seed and ends with a short batch when the\n"
+               "batch does not divide the data; it reports validation accuracy (inference mode:\n"
+               "moving statistics, no dropout) and writes -o: the weights, the optimizer's state\n"
+               "under TF's slot names and the progress (netc_train/...). --steps stops after\n"
+               "step S. Ctrl-C or SIGTERM stops after the current step, writes -o and prints\n"
+               "the command that resumes (--resume CHECKPOINT.npz, the other options as before:\n"
+               "the resumed run takes the steps the uninterrupted one would); exit 128 + the\n"
+               "signal. --gradients writes the loss and every variable's gradient on the first\n"
+               "N examples (without -o: and stops there; with -o: those of the first step,\n"
+               "before its update).\n";
     if (command == "tune")
         return "usage: netc tune FILE.net [--entry NAME] [--batch N] [--threads T] [--tuning FILE] [--retune]\n\n"
                "Finds, by measurement on this machine, the fastest schedule of each distinct\n"
@@ -80,6 +93,7 @@ std::string help_text(const std::string &command) {
                "  :load FILE          import a .net file          :defs, :show NAME, :check\n"
                "  :summary NET        the network's table          :shape EXPR\n"
                "  :run NET [IN.npy] [-o OUT.npy] [batch=N]         :bench NET [batch=N] [steps=S]\n"
+               "  :train NET data=TRAIN [epochs=E] [lr=X] [-o CKPT.npz] ...  (as netc train)\n"
                "  :emit NET ir|dot|plan|halide|stmt|asm [-o FILE]\n"
                "  :weights random SEED | load W.npz | save NET W.npz\n"
                "  :target T, :threads N, :cache, :help [CMD], :quit\n\n"
@@ -101,8 +115,8 @@ std::string help_text(const std::string &command) {
            "       netc bench   FILE.net [--entry NAME] --batch N [--steps 100] [--burn-in 10] [--threads T]\n"
            "       netc profile FILE.net [--entry NAME] [--batch N] [--steps S]   # where the time goes\n"
            "       netc tune    FILE.net [--entry NAME] [--batch N] [--retune]    # schedules by measurement\n"
-           "       netc train   FILE.net --data TRAIN.npz [--validation VAL.npz] [--optimizer adam] [--lr 1e-3]\n"
-           "                    [--batch 32] [--epochs E] (--weights INIT.npz | --random-weights SEED) -o OUT.npz\n"
+           "       netc train   FILE.net --data TRAIN [--validation VAL] [--optimizer adam] [--lr 1e-3] [--batch 32]\n"
+           "                    [--epochs E] (--weights INIT.npz | --random-weights SEED | --resume CKPT.npz) -o OUT.npz\n"
            "       netc import  MODEL.onnx -o MODEL.net [--weights MODEL.npz] [--input-shape NAME=1x3xHxW]\n"
            "       netc repl                          # interactive; `netc repl --help`\n\n"
            "Compiler stages can be dumped with --emit=ast|ir|dot|plan|halide|stmt (to stdout,\n"
@@ -125,6 +139,7 @@ std::string help_text(const std::string &command) {
 
 bool parse_options(int argc, char **argv, Options &o, std::string &error) {
     std::vector<std::string> args(argv + 1, argv + argc);
+    o.args = args;
     size_t i = 0;
     if (i < args.size() && kCommands.count(args[i])) o.command = args[i++];
     else o.command = "compile";
@@ -230,9 +245,10 @@ bool parse_options(int argc, char **argv, Options &o, std::string &error) {
                 return false;
             }
             o.image_size = {h, comma == std::string::npos ? h : w};
-        } else if (a == "--data" || a == "--validation" || a == "--optimizer" || a == "--gradients") {
+        } else if (a == "--data" || a == "--validation" || a == "--optimizer" || a == "--gradients" ||
+                   a == "--resume") {
             std::string &dst = a == "--data" ? o.data : a == "--validation" ? o.validation
-                             : a == "--optimizer" ? o.optimizer : o.gradients;
+                             : a == "--optimizer" ? o.optimizer : a == "--resume" ? o.resume : o.gradients;
             if (!value(a, dst)) return false;
         } else if (a == "--lr" || a == "--momentum") {
             std::string v;
@@ -295,6 +311,18 @@ bool parse_options(int argc, char **argv, Options &o, std::string &error) {
             error = "train needs -o TRAINED.npz";
             return false;
         }
+        if (!o.resume.empty() && (!o.weights.empty() || o.random_seed >= 0)) {
+            error = "--resume takes the weights from the checkpoint; drop " +
+                    std::string(o.weights.empty() ? "--random-weights" : "--weights");
+            return false;
+        }
+        if (o.resume.empty() && o.weights.empty() && o.random_seed < 0) {
+            error = "train needs --weights INIT.npz, --random-weights SEED or --resume CHECKPOINT.npz";
+            return false;
+        }
+    } else if (!o.resume.empty()) {
+        error = "--resume is for 'train'";
+        return false;
     }
     if (o.file.empty()) {
         error = "no input file";

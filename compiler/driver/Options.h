@@ -29,12 +29,14 @@ struct Options {
     int64_t steps = -1, burn_in = 10, threads = 0;  // steps: -1 for the command's default
     int opt_level = 2;
     // train: --data, --validation, --optimizer, --lr, --momentum, --epochs,
-    // --seed, --gradients (loss and gradients of the first batch, no update).
-    std::string data, validation, optimizer = "adam", gradients;
+    // --seed, --gradients (loss and gradients of the first batch, no update),
+    // --resume (a checkpoint whose run to continue).
+    std::string data, validation, optimizer = "adam", gradients, resume;
     double lr = 1e-3, momentum = 0.9;
     int64_t epochs = 1, seed = 1;
     bool verbose = false;
     bool help = false;
+    std::vector<std::string> args;  // as given (train: the command that resumes it)
 };
 
 // Parses argv. On a usage error returns false with `error` set.

@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace netc::grad {
@@ -41,6 +42,11 @@ public:
     // The slots' buffers in slot_names() order, without Adam's beta powers
     // (kept in double, not in buffers).
     std::vector<const Buf *> slot_buffers() const;
+    // Adam's beta1^t and beta2^t as held (save() rounds them to TF's
+    // float32): a checkpoint keeps them exactly so a resumed run takes the
+    // very steps an uninterrupted one would.
+    std::pair<double, double> beta_powers() const { return {beta1_power_, beta2_power_}; }
+    void set_beta_powers(std::pair<double, double> p) { beta1_power_ = p.first, beta2_power_ = p.second; }
     const OptimizerOptions &options() const { return o_; }
 
 private:

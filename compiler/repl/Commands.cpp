@@ -31,6 +31,13 @@ const std::vector<Repl::Command> &Repl::commands() {
         {":bench", "NET [batch=N] [steps=S] [burn_in=B]", "time the network, as netc bench does", &Repl::bench},
         {":profile", "NET [batch=N] [steps=S]", "where the network's time goes, as netc profile shows it",
          &Repl::profile},
+        {":train",
+         "NET data=TRAIN [validation=VAL] [epochs=E] [batch=N] [lr=X] [-o CKPT.npz] [...]",
+         "train a network with a loss from the session's weights, as netc train does (the same\n"
+         "      data formats; also steps=S, optimizer=adam|momentum|sgd, momentum=M, seed=S,\n"
+         "      resume=CKPT.npz); the session's weights become the trained ones. -o writes a\n"
+         "      checkpoint every epoch; Ctrl-C stops after the current step, keeping the weights",
+         &Repl::train},
         {":weights", "[random SEED | load W.npz | save NET W.npz]",
          "the weights every network runs with (at first: random, seed 0)", &Repl::weights},
         {":target", "[T]", "the Halide target compiled for: host, or a target string", &Repl::target},

@@ -80,7 +80,8 @@ std::vector<std::string> Repl::complete(const std::string &before, size_t &start
     }
     if (cmd == ":load" && index == 1) return files(word, {".net"});
     if (cmd == ":show" && index == 1) return keep(session_.visible_names(), word);
-    bool net_first = cmd == ":summary" || cmd == ":shape" || cmd == ":emit" || cmd == ":run" || cmd == ":bench";
+    bool net_first = cmd == ":summary" || cmd == ":shape" || cmd == ":emit" || cmd == ":run" || cmd == ":bench" ||
+                     cmd == ":train";
     if (net_first && index == 1) return keep(session_.network_names(), word);
     if (cmd == ":emit" && index == 2) return keep({"ir", "dot", "plan", "halide", "stmt", "asm"}, word);
     if (cmd == ":emit" && index == 3) return keep({"-o"}, word);
@@ -91,6 +92,10 @@ std::vector<std::string> Repl::complete(const std::string &before, size_t &start
     }
     if (cmd == ":bench" && index >= 2) return keep({"batch=", "steps=", "burn_in="}, word);
     if (cmd == ":summary" && index == 2) return keep({"batch="}, word);
+    if (cmd == ":train" && index >= 2)
+        return keep({"data=", "validation=", "epochs=", "batch=", "steps=", "lr=", "optimizer=", "momentum=", "seed=",
+                     "resume=", "-o"},
+                    word);
     if (cmd == ":weights") {
         if (index == 1) return keep({"random", "load", "save"}, word);
         if (words[1].text == "load" && index == 2) return files(word, {".npz"});

@@ -88,6 +88,7 @@ private:
     bool target(const Invocation &inv);
     bool threads(const Invocation &inv);
     bool cache(const Invocation &inv);
+    bool train(const Invocation &inv);  // TrainCommand.cpp
 
     std::ostream &out_, &err_;
     bool interactive_;

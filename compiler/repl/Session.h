@@ -65,6 +65,11 @@ public:
     void load_weights(const std::string &path);  // rt::IOError when unreadable
     std::string weights_description() const;
     weights::WeightMap weights_for(const ir::Graph &g) const;
+    // The arrays the weights come from (null for random ones) and their file.
+    const rt::NamedArrays *weights_arrays() const { return weights_arrays_.get(); }
+    const std::string &weights_file() const { return weights_file_; }
+    // After :train: the trained arrays (a checkpoint's), described as `what`.
+    void set_trained_weights(const std::string &what, rt::NamedArrays arrays);
 
     void set_target(const std::string &spec);  // rt::IOError for a bad one
     const std::string &target_name() const { return target_name_; }

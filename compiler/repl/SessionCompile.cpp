@@ -165,6 +165,13 @@ void Session::load_weights(const std::string &path) {
     pipelines_.clear();
 }
 
+void Session::set_trained_weights(const std::string &what, rt::NamedArrays arrays) {
+    weights_arrays_ = std::make_shared<rt::NamedArrays>(std::move(arrays));
+    weights_file_ = what;
+    weights_serial_++;
+    pipelines_.clear();
+}
+
 std::string Session::weights_description() const {
     if (weights_arrays_)
         return weights_file_ + " (" + std::to_string(weights_arrays_->size()) + " tensors)";

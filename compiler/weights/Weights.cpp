@@ -152,9 +152,11 @@ WeightMap random_weights(const ir::Graph &g, uint64_t seed) {
 namespace {
 
 // What `netc train` saves beside the variables (TF's slot and accumulator
-// names): the optimizer's state, which running the network does not read.
+// names, and its progress under netc_train/): the optimizer's state, which
+// running the network does not read.
 bool optimizer_slot(const std::string &name, const rt::Array &a, const std::map<std::string, const ir::Param *> &vars) {
     if (name == "beta1_power" || name == "beta2_power") return a.size() == 1;
+    if (name.rfind("netc_train/", 0) == 0) return true;
     for (const char *suffix : {"/Adam", "/Adam_1", "/Momentum"}) {
         size_t n = std::strlen(suffix);
         if (name.size() <= n || name.compare(name.size() - n, n, suffix) != 0) continue;

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """netc repl at a real terminal (a pseudo-terminal): the prompts and the
 continuation prompt, a line edited with the arrow keys and backspace, history,
-Tab completion, and Ctrl-C at a prompt, during a compile and during a run.
+Tab completion, and Ctrl-C at a prompt, during a compile, during a run and
+during :train.
 
     /usr/bin/python3 tests/repl/pty_test.py build/bin/netc
 """
@@ -155,6 +156,31 @@ def main():
         cache = t.expect(r":cache\r\n((?:.|\n)*?)netc> ").group(1)
         if not cache.startswith("n: 1 kernels") or "resnet_v2_50" in cache:
             raise AssertionError(f"the cache after the interrupted compile holds:\n{cache}")
+        checks += 1
+
+        # Ctrl-C in :train stops after the current step; the session keeps
+        # the weights trained so far.
+        import numpy as np
+        rng = np.random.RandomState(0)
+        data = os.path.join(home, "data.npz")
+        np.savez(data, images=rng.rand(64, 4, 4, 1).astype(np.float32), labels=rng.randint(0, 3, size=64))
+        t.type("network t(images: f32[N, 4, 4, 1], labels: i32[N]) {\r")
+        t.expect(MORE)
+        t.type("  return softmax_cross_entropy(fully_connected(flatten(images), 3) @ fc, labels)\r")
+        t.expect(MORE)
+        t.type("}\r")
+        t.expect(r"defined network t")
+        t.expect(PROMPT)
+        t.type(f":train t data={data} batch=8 epochs=1000000\r")
+        t.expect(r"\repoch \d+ step \d/8  loss", what="the progress line of :train")
+        t.type(CTRL_C)
+        m = t.expect(r"stopped by SIGINT after step (\d+) ", seconds=20, what="the stop after Ctrl-C during :train")
+        t.expect(rf"the session's weights are those after step {m.group(1)}\r\n")
+        t.expect(r"interrupted")
+        t.expect(PROMPT)
+        t.type(":weights\r")
+        t.expect(rf"weights: :train t's weights after step {m.group(1)} ", what="the trained weights kept")
+        t.expect(PROMPT)
         checks += 1
 
         # Ctrl-D leaves, with exit code 0.

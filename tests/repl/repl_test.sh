@@ -19,6 +19,21 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 # Sessions run in a scratch directory holding images.npy, [2, 32, 32, 3].
 "$py" -c "import numpy as np; np.save('$tmp/images.npy', np.random.RandomState(0).rand(2, 32, 32, 3).astype(np.float32))"
 
+# ... and for :train, scikit-learn's digits: digits.npz (300 for training),
+# digits_val.npz (100), digit_images.npy (5 of them) and digits_28.npz (a
+# shape the networks do not take).
+"$py" - "$tmp" <<'PY'
+import sys
+import numpy as np
+from sklearn.datasets import load_digits
+d = load_digits()
+x, y = (d.images / 16).astype(np.float32)[..., None], d.target
+np.savez(sys.argv[1] + "/digits.npz", images=x[:300], labels=y[:300])
+np.savez(sys.argv[1] + "/digits_val.npz", images=x[300:400], labels=y[300:400])
+np.save(sys.argv[1] + "/digit_images.npy", x[300:305])
+np.savez(sys.argv[1] + "/digits_28.npz", images=np.zeros((4, 28, 28, 1), np.float32), labels=y[:4])
+PY
+
 # Times, and top-5 values (their last digit may differ between vector widths).
 filter() {
   sed -E -e 's/JIT compile [0-9.]+ (ms|s)/JIT compile # \1/' \
@@ -26,6 +41,7 @@ filter() {
          -e 's/steps, [0-9.]+ \+\/- [0-9.]+ sec/steps, # +\/- # sec/' \
          -e 's/^[0-9.]+ images\/s/# images\/s/' \
          -e '/top-5:/ s/\(-?[0-9][0-9.e+-]*\)/(#)/g' \
+         -e '/^epoch [0-9]+: / s/[0-9]+\.[0-9]+/#/g' \
          -e "s|$root/|ROOT/|g" \
          -e '/: warning: other processes use [0-9]*% of the CPUs/d' 
 }
@@ -89,6 +105,23 @@ PY
 top() { grep "top-5" <<<"$1"; }
 [ -n "$(top "$cli_out")" ] && [ "$(top "$cli_out")" = "$(top "$repl_out" | head -3)" ] && ok \
   || bad ":run's top-5 lines differ from netc run's"$'\n'"$repl_out"$'\n'"$cli_out"
+
+# :train takes the very steps netc train takes on the same network (batch
+# norm, dropout, L2, Adam), weights, data and options.
+cat >"$tmp/train.txt" <<EOF
+:load $root/tests/train/digits.net
+:weights random 2
+:train digits data=digits.npz epochs=2 batch=64 lr=0.01 seed=3 -o repl_trained.npz
+EOF
+(cd "$tmp" && "$netc" repl <train.txt >/dev/null 2>&1) || bad ":train session failed"
+(cd "$tmp" && "$netc" train "$root/tests/train/digits.net" --entry digits --data digits.npz --random-weights 2 \
+  --epochs 2 --batch 64 --lr 0.01 --seed 3 -o cli_trained.npz >/dev/null 2>&1) || bad "netc train failed"
+"$py" - "$tmp" <<'PY' && ok || bad ":train's checkpoint differs from netc train's"
+import sys, numpy as np
+a, b = np.load(sys.argv[1] + "/repl_trained.npz"), np.load(sys.argv[1] + "/cli_trained.npz")
+assert sorted(a) == sorted(b) and all(np.array_equal(a[k], b[k]) for k in a), [k for k in a if not np.array_equal(a[k], b.get(k))]
+assert float(a["netc_train/global_step"]) == 10  # 2 epochs of 5 batches, the last of 44
+PY
 
 # A long definition is read in time proportional to it (it was parsed again
 # at every line: 270 KB inside an open comment took 80 s). 10,000 lines in a
