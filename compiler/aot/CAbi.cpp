@@ -73,6 +73,16 @@ std::string runtime_threads_llvm_assembly() {
 
 }  // namespace
 
+std::string batch_check_llvm(int max_batch, const std::string &next) {
+    std::ostringstream o;
+    o << "check_batch:\n  %small = icmp slt i32 %batch, 1\n  br i1 %small, label %bad_batch, label %check_max\n"
+      << "bad_batch:\n  ret i32 " << kBadBatch << "\n"
+      << "check_max:\n  %big = icmp sgt i32 %batch, " << max_batch << "\n  br i1 %big, label %too_big, label %" << next
+      << "\n"
+      << "too_big:\n  ret i32 " << kBatchTooLarge << "\n";
+    return o.str();
+}
+
 std::string ll_string(const std::string &s) {
     std::ostringstream o;
     o << "c\"";
@@ -300,11 +310,7 @@ std::string abi_llvm_assembly(const Abi &abi) {
           << "\n";
     o << "null_in:\n  ret i32 " << kNullInput << "\n"
       << "null_out:\n  ret i32 " << kNullOutput << "\n"
-      << "check_batch:\n  %small = icmp slt i32 %batch, 1\n  br i1 %small, label %bad_batch, label %check_max\n"
-      << "bad_batch:\n  ret i32 " << kBadBatch << "\n"
-      << "check_max:\n  %big = icmp sgt i32 %batch, " << abi.max_batch
-      << "\n  br i1 %big, label %too_big, label %take\n"
-      << "too_big:\n  ret i32 " << kBatchTooLarge << "\n"
+      << batch_check_llvm(abi.max_batch, "take")
       << "take:\n  %few = icmp slt i32 %batch, " << abi.head_pass << "\n"
       << "  %images = select i1 %few, i32 %batch, i32 " << abi.head_pass << "\n"
       << "  %b64 = zext i32 %images to i64\n  %head = mul i64 %b64, " << head_bytes << "\n"

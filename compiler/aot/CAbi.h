@@ -62,6 +62,9 @@ std::string error_codes_header();
 std::string glue_llvm_assembly(const std::string &entry);
 // s as an LLVM assembly constant, c"...\00", escaped.
 std::string ll_string(const std::string &s);
+// The wrapper's check of i32 %batch: from label check_batch, returns
+// kBadBatch below 1 and kBatchTooLarge above max_batch, else goes to `next`.
+std::string batch_check_llvm(int max_batch, const std::string &next);
 std::string features_llvm_assembly(const std::string &entry, const std::vector<Halide::Target> &targets);
 // The symbols the ABI exports; everything else the entry prefixes is internal.
 std::vector<std::string> abi_symbols(const Abi &abi);

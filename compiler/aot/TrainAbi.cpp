@@ -127,11 +127,7 @@ std::string prologue(const TrainAbi &abi, const Region &ws, const std::string &s
       << "  %no_in = " << (labels_required ? "or i1 %no_images, %no_labels" : "or i1 %no_images, false") << "\n"
       << "  br i1 %no_in, label %null_in, label %check_batch\n"
       << "null_in:\n  ret i32 " << kNullInput << "\n"
-      << "check_batch:\n  %small = icmp slt i32 %batch, 1\n  br i1 %small, label %bad_batch, label %check_max\n"
-      << "bad_batch:\n  ret i32 " << kBadBatch << "\n"
-      << "check_max:\n  %big = icmp sgt i32 %batch, " << abi.max_batch
-      << "\n  br i1 %big, label %too_big, label %check_labels\n"
-      << "too_big:\n  ret i32 " << kBatchTooLarge << "\n"
+      << batch_check_llvm(abi.max_batch, "check_labels")
       << "check_labels:\n  br i1 %no_labels, label %take, label %scan\n"
       << "scan:\n  %bad = call i32 @" << e << "_bad_labels(i32* %labels, i32 %batch)\n"
       << "  %any_bad = icmp ne i32 %bad, 0\n  br i1 %any_bad, label %bad_label, label %take\n"

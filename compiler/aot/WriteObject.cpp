@@ -20,6 +20,14 @@
 
 namespace netc::aot {
 
+Halide::Target variant_target(const std::vector<Halide::Target> &targets, size_t i) {
+    return i + 1 < targets.size() ? targets[i].with_feature(Halide::Target::NoRuntime) : targets[i];
+}
+
+std::string variant_prefix(const std::string &entry, size_t variants, size_t i) {
+    return variants == 1 ? entry : entry + "_v" + std::to_string(i);
+}
+
 using namespace Halide;
 
 namespace {

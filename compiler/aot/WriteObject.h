@@ -24,6 +24,13 @@ struct ObjectGlue {
     std::vector<std::string> exports;
 };
 
+// Variant i of an object compiled for `targets` (most specific first): its
+// target, without the Halide runtime except for the last (most portable)
+// variant, which carries the object's one runtime; and the prefix of its
+// symbols, ENTRY alone or ENTRY_vI.
+Halide::Target variant_target(const std::vector<Halide::Target> &targets, size_t i);
+std::string variant_prefix(const std::string &entry, size_t variants, size_t i);
+
 // variants[i] is a code variant's module; the last carries the Halide
 // runtime. stage(name) is called as each step starts, for progress reports.
 // The modules are released as they become LLVM code.

@@ -137,9 +137,8 @@ int Driver::compile_command(int m) {
             if (!is_c_identifier(n)) n = "arg_" + std::to_string(&n - names->data());
     std::vector<aot::NetworkModule> variants;
     for (size_t i = 0; i < targets.size(); i++) {
-        // One runtime per object, carried by the last (most portable) variant.
-        Halide::Target t = i + 1 < targets.size() ? targets[i].with_feature(Halide::Target::NoRuntime) : targets[i];
-        std::string prefix = targets.size() == 1 ? entry : entry + "_v" + std::to_string(i);
+        Halide::Target t = aot::variant_target(targets, i);
+        std::string prefix = aot::variant_prefix(entry, targets.size(), i);
         stage(("lower kernels for " + targets[i].to_string()).c_str());
         auto progress = [&](int k, int total, const std::string &name) {
             if (opt_.verbose) err_ << "netc:   lowering kernel " << k + 1 << "/" << total << " " << name << "\n";

@@ -19,6 +19,9 @@
 namespace netc::jit {
 class JitNetwork;
 }
+namespace netc::grad {
+class TrainStep;
+}
 namespace netc::aot {
 using Outputs = std::map<std::string, std::string>;
 }
@@ -46,6 +49,9 @@ private:
     std::unique_ptr<ir::Graph> elaborate(const ast::Decl &net, int m);
     // The --entry network of module m, elaborated; null after reporting errors.
     std::unique_ptr<ir::Graph> entry_graph(int m);
+    // g's training step (netc train, --train -o); null after reporting an op
+    // it cannot differentiate.
+    std::unique_ptr<grad::TrainStep> train_step(const ir::Graph &g);
     int fail() const;  // exit code after errors
 
     int check(int m);

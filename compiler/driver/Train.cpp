@@ -49,16 +49,20 @@ int64_t test_signal_step() {
 
 }  // namespace
 
+std::unique_ptr<grad::TrainStep> Driver::train_step(const ir::Graph &g) {
+    try {
+        return std::make_unique<grad::TrainStep>(g);
+    } catch (const grad::Unsupported &e) {
+        diag_.error(e.loc, e.what());
+        return nullptr;
+    }
+}
+
 int Driver::train_command(int m) {
     auto g = entry_graph(m);
     if (!g) return fail();
-    std::unique_ptr<grad::TrainStep> step;
-    try {
-        step = std::make_unique<grad::TrainStep>(*g);
-    } catch (const grad::Unsupported &e) {
-        diag_.error(e.loc, e.what());
-        return fail();
-    }
+    std::unique_ptr<grad::TrainStep> step = train_step(*g);
+    if (!step) return fail();
     // The weights: a checkpoint to resume, a weight file, or random.
     const std::string &from = opt_.resume.empty() ? opt_.weights : opt_.resume;
     rt::NamedArrays init;

@@ -30,13 +30,8 @@ int Driver::train_compile_command(int m) {
     const std::string entry = g->name;
     if (!is_c_identifier(entry))
         throw rt::IOError("network name '" + entry + "' is not a C identifier, so it cannot name the entry");
-    std::unique_ptr<grad::TrainStep> step;
-    try {
-        step = std::make_unique<grad::TrainStep>(*g);
-    } catch (const grad::Unsupported &e) {
-        diag_.error(e.loc, e.what());
-        return fail();
-    }
+    std::unique_ptr<grad::TrainStep> step = train_step(*g);
+    if (!step) return fail();
     if (opt_.weights.empty() && opt_.random_seed < 0)
         throw rt::IOError("a training step embeds its initial weights: give --weights INIT.npz or --random-weights SEED");
     if (!opt_.weights.empty() && opt_.random_seed >= 0)
@@ -74,9 +69,8 @@ int Driver::train_compile_command(int m) {
     std::vector<Halide::Module> modules;
     aot::TrainModule first;
     for (size_t i = 0; i < targets.size(); i++) {
-        // One runtime per object, carried by the last (most portable) variant.
-        Halide::Target t = i + 1 < targets.size() ? targets[i].with_feature(Halide::Target::NoRuntime) : targets[i];
-        std::string prefix = targets.size() == 1 ? entry : entry + "_v" + std::to_string(i);
+        Halide::Target t = aot::variant_target(targets, i);
+        std::string prefix = aot::variant_prefix(entry, targets.size(), i);
         stage(("compile kernels for " + targets[i].to_string()).c_str());
         auto progress = [&](int k, int total, const std::string &name) {
             if (opt_.verbose) err_ << "netc:   compiling kernel " << k + 1 << "/" << total << " " << name << "\n";

@@ -1,5 +1,5 @@
 // A concatenation along channels is a copy of every input into a slice of
-// its output: Inception V3 spends ~7% of its time on those copies. When each
+// its output: Inception V3 spent ~12% of its time (batch 1) on those copies. When each
 // input is a value only the concat reads, its producer can write it straight
 // into its slice of the concat's buffer (a view with the concat's pixel
 // stride and a channel offset) and the concat step goes. Kernels bake every
