@@ -225,6 +225,8 @@ bool parse_options(int argc, char **argv, Options &o, std::string &error) {
             o.retune = true;
         } else if (a == "--train") {
             o.train = true;
+        } else if (a == "--backward") {
+            o.backward = true;
         } else if (a == "--random-weights") {
             if (!number(a, o.random_seed, 0)) return false;
         } else if (a == "--batch") {
@@ -291,6 +293,10 @@ bool parse_options(int argc, char **argv, Options &o, std::string &error) {
     }
     if (o.inputs.size() > 0 && o.command != "run") {
         error = "--input is for 'run'";
+        return false;
+    }
+    if (o.backward && o.command != "bench") {
+        error = "--backward is for 'bench' (netc bench FILE.net --backward)";
         return false;
     }
     if (o.train && o.command != "compile") {
