@@ -71,6 +71,9 @@ std::vector<std::vector<float>> random_inputs(const jit::JitNetwork &net, int ba
 struct BenchOptions {
     int batch = 1;
     int64_t steps = 100, burn_in = 10;
+    // --backward: an .npz for the first step's objective ("loss"), its batch
+    // ("images", "labels" for a loss) and every trainable variable's gradient.
+    std::string gradients;
 };
 
 // The reference protocol: `burn_in` untimed calls of step, then the mean
