@@ -194,8 +194,10 @@ def parse(text, batch, backward=False):
     m = re.search(what + r" across (\d+) steps, ([\d.]+) \+/- ([\d.]+) sec / batch", text)
     if m:
         r = dict(steps=int(m.group(1)), mean=float(m.group(2)), sd=float(m.group(3)), info={})
+        # images/s has one decimal: more digits than sec / batch's three
+        # only from 100 images/s up (a slow forward-backward has 0.2).
         ips = re.search(r" ([\d.]+) images/s forward-backward" if backward else r"^([\d.]+) images/s", text, re.M)
-        if ips and float(ips.group(1)) > 0:
+        if ips and float(ips.group(1)) >= 100:
             r["mean"] = batch / float(ips.group(1))
         c = re.search(r"JIT compile ([\d.]+) s", text)
         if c:
@@ -204,9 +206,11 @@ def parse(text, batch, backward=False):
         if k:
             r["info"].update(kernels_s=float(k.group(1)), kernels_compiled=int(k.group(2)),
                              kernels_cached=int(k.group(3)))
-        f = re.search(r"^([\d.]+) images/s forward,", text, re.M)
-        if backward and f and float(f.group(1)) > 0:
-            r["info"]["forward_s"] = batch / float(f.group(1))
+        f = re.search(r"^Forward across \d+ steps, ([\d.]+) ", text, re.M)
+        ips = re.search(r"^([\d.]+) images/s forward,", text, re.M)
+        if backward and f:
+            r["info"]["forward_s"] = (batch / float(ips.group(1)) if ips and float(ips.group(1)) >= 100
+                                      else float(f.group(1)))
         return r
     for line in reversed(text.splitlines()):
         if line.startswith("RESULT "):
