@@ -6,7 +6,14 @@ cached under --out), measures the CPU's FMA peak, then for every network and
 batch runs each engine in its own process with the reference protocol, one
 after another, checking before and over each measurement that no other
 process is using the CPUs. Writes OUT/table.md, results.json, results.csv.
-Exits 3 without a table when the machine stays busy."""
+Exits 3 without a table when the machine stays busy.
+
+With --backward it times forward and backward instead, the reference
+benchmark's "Forward-backward" line: `netc bench --backward` against PyTorch
+autograd on the same twin (the gradients of l2_loss(logits) = sum(logits^2)/2
+with respect to every parameter, batch norm frozen as in netc's inference
+networks); the table goes to OUT/table_backward.md (results_backward.json,
+.csv)."""
 import argparse
 import datetime
 import json
@@ -25,6 +32,7 @@ from nets import NETS
 
 HERE, ROOT = prepare.HERE, prepare.ROOT
 ENGINES = list(report.LABELS)
+BACKWARD_ENGINES = ["jit", "torch"]  # the engines that compute gradients
 # Peers free memory back to the kernel between runs, which the notes measured
 # costs them up to 8x at batch 8; keep their heap, as netc keeps its arena.
 PEER_ENV = {"GLIBC_TUNABLES": "glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=68719476736"}
@@ -51,7 +59,10 @@ def parse_args(argv):
                    help="comma list (default: the five stdlib networks); zoo:M adds torchvision's M through"
                         " `netc import` (%s)" % ", ".join(nets.ZOO))
     p.add_argument("--batches", default="1,8")
-    p.add_argument("--engines", default=",".join(ENGINES), help="comma list of " + ",".join(ENGINES))
+    p.add_argument("--engines", default=None, help="comma list of " + ",".join(ENGINES) +
+                   " (default: all; with --backward: " + ",".join(BACKWARD_ENGINES) + ")")
+    p.add_argument("--backward", action="store_true",
+                   help="time forward and backward (netc bench --backward against PyTorch autograd)")
     p.add_argument("--steps", type=int, default=30, help="timed steps per measurement")
     p.add_argument("--burn-in", type=int, default=10)
     p.add_argument("--threads", type=int, default=2, help="threads for every engine")
@@ -71,7 +82,11 @@ def parse_args(argv):
     a = p.parse_args(argv)
     a.nets = [n for n in a.nets.split(",") if n]
     a.batches = [int(b) for b in a.batches.split(",") if b]
+    if a.engines is None:
+        a.engines = ",".join(BACKWARD_ENGINES if a.backward else ENGINES)
     a.engines = [e for e in a.engines.split(",") if e]
+    if a.backward and not set(a.engines) <= set(BACKWARD_ENGINES):
+        p.error("--backward times the engines that compute gradients: %s" % ", ".join(BACKWARD_ENGINES))
     for n in a.nets:
         if not nets.known(n):
             p.error("unknown network %s (%s, or zoo:M for M in %s)" % (n, ", ".join(NETS), ", ".join(nets.ZOO)))
@@ -134,7 +149,7 @@ class Sitting:
         """(argv, extra env) of one measurement."""
         a, p = self.a, self.prep
         common = ["--batch", str(batch), "--steps", str(a.steps), "--burn-in", str(a.burn_in),
-                  "--threads", str(a.threads)]
+                  "--threads", str(a.threads)] + (["--backward"] if a.backward else [])
         py = {k: os.path.join(v, "bin", "python") for k, v in p.venv.items()}
         if engine == "jit":
             return [p.netc, "bench"] + p.netc_argv(net) + common, {}
@@ -163,26 +178,39 @@ class Sitting:
             return dict(error="no result within --timeout %.0f s (log: %s)" % (self.a.timeout, prepare.rel(path)))
         with open(path, errors="replace") as f:
             text = f.read()
-        r = parse(text, batch)
+        r = parse(text, batch, self.a.backward)
         r["wall_s"] = time.monotonic() - t0
         if "mean" not in r and "skip" not in r:
             r["error"] = "exit %d: %s (log: %s)" % (rc, prepare.last_line(path), prepare.rel(path))
         return r
 
 
-def parse(text, batch):
+def parse(text, batch, backward=False):
     """A result from an engine's output: netc's `Forward across S steps, M +/-
     SD sec / batch` (M taken from images/s where printed: it has more
-    digits), or a peer's RESULT/SKIP line."""
-    m = re.search(r"Forward across (\d+) steps, ([\d.]+) \+/- ([\d.]+) sec / batch", text)
+    digits), with --backward its `Forward-backward across ...` line, or a
+    peer's RESULT/SKIP line."""
+    what = "Forward-backward" if backward else "Forward"
+    m = re.search(what + r" across (\d+) steps, ([\d.]+) \+/- ([\d.]+) sec / batch", text)
     if m:
-        r = dict(steps=int(m.group(1)), mean=float(m.group(2)), sd=float(m.group(3)))
-        ips = re.search(r"^([\d.]+) images/s", text, re.M)
-        if ips and float(ips.group(1)) > 0:
+        r = dict(steps=int(m.group(1)), mean=float(m.group(2)), sd=float(m.group(3)), info={})
+        # images/s has one decimal: more digits than sec / batch's three
+        # only from 100 images/s up (a slow forward-backward has 0.2).
+        ips = re.search(r" ([\d.]+) images/s forward-backward" if backward else r"^([\d.]+) images/s", text, re.M)
+        if ips and float(ips.group(1)) >= 100:
             r["mean"] = batch / float(ips.group(1))
         c = re.search(r"JIT compile ([\d.]+) s", text)
         if c:
-            r["info"] = dict(compile_s=float(c.group(1)))
+            r["info"]["compile_s"] = float(c.group(1))
+        k = re.search(r"training kernels ([\d.]+) s \((\d+) compiled, (\d+) from the kernel cache\)", text)
+        if k:
+            r["info"].update(kernels_s=float(k.group(1)), kernels_compiled=int(k.group(2)),
+                             kernels_cached=int(k.group(3)))
+        f = re.search(r"^Forward across \d+ steps, ([\d.]+) ", text, re.M)
+        ips = re.search(r"^([\d.]+) images/s forward,", text, re.M)
+        if backward and f:
+            r["info"]["forward_s"] = (batch / float(ips.group(1)) if ips and float(ips.group(1)) >= 100
+                                      else float(f.group(1)))
         return r
     for line in reversed(text.splitlines()):
         if line.startswith("RESULT "):
@@ -225,8 +253,8 @@ def main(argv):
     fma = machine.build_fma_peak(a.out)
     threads = sorted({1, a.threads})
     results, peaks, isa = [], {}, None
-    settings = dict(netc=prep.netc_hash, steps=a.steps, burn_in=a.burn_in, threads=a.threads)
-    partial = os.path.join(a.out, "partial.json")
+    settings = dict(netc=prep.netc_hash, steps=a.steps, burn_in=a.burn_in, threads=a.threads, backward=a.backward)
+    partial = os.path.join(a.out, "partial_backward.json" if a.backward else "partial.json")
     resumed = load_partial(partial, settings) if a.resume else None
     if resumed:
         results, peaks, isa = resumed["results"], resumed["peaks"], resumed["isa"]
@@ -291,10 +319,12 @@ def main(argv):
                 cpus=os.cpu_count(), isa=isa, peaks=peaks, threads=a.threads, steps=a.steps, burn_in=a.burn_in,
                 machine=busy_note, versions=prep.versions, seconds=time.monotonic() - started, prep_seconds=prep_seconds,
                 lost_seconds=sit.lost,
-                nets=a.nets, batches=a.batches, engines=a.engines)
+                nets=a.nets, batches=a.batches, engines=a.engines, backward=a.backward)
     md = report.write(a.out, meta, results, prep.flops)
+    suffix = "_backward" if a.backward else ""
     log("\n" + md)
-    log("bench: written %s, results.json and results.csv" % os.path.join(a.out, "table.md"))
+    log("bench: written %s, results%s.json and results%s.csv" % (
+        os.path.join(a.out, "table%s.md" % suffix), suffix, suffix))
     return 0
 
 

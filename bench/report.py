@@ -65,8 +65,9 @@ def cell(r):
 
 def markdown(meta, table, flops):
     peaks = meta["peaks"]
+    backward = meta.get("backward", False)
     engines = [e for e in LABELS if any(e in d["engines"] for d in table)]
-    lines = ["# netc against its peers", "",
+    lines = ["# netc against its peers" + (": forward and backward" if backward else ""), "",
              "- %s; the sitting took %.1f min: %s" % (meta["date"], meta["seconds"] / 60, ", ".join(
                  "%.1f %s" % (v / 60, what) for v, what in (
                      (meta.get("prep_seconds", 0), "preparing"),
@@ -78,12 +79,19 @@ def markdown(meta, table, flops):
                            sig(peaks.get(str(meta["threads"]), 0), 3), meta["threads"]),
              "- every engine: %d threads, random weights, %d burn-in steps then %d timed; seconds per batch are"
              " the timed steps' mean" % (meta["threads"], meta["burn_in"], meta["steps"]),
-             "- machine: " + meta["machine"],
+             "- machine: " + meta["machine"]] + ([
+                 "- forward and backward: the gradients of l2_loss(logits) = sum(logits^2) / 2 with respect to"
+                 " every trainable parameter (the reference benchmark's `tf.gradients(tf.nn.l2_loss(logits),"
+                 " parameters)`), batch norm frozen (its moving statistics; gamma and beta get gradients) as in"
+                 " netc's inference networks, no update: `netc bench --backward` and PyTorch autograd"
+                 " (`torch.autograd.grad`, eval mode)"] if backward else []) + [
              "- versions: " + ", ".join("%s %s" % kv for kv in meta["versions"].items()), ""]
     modes = [m for m in ("jit", "aot") if m in engines]
     head = (["network", "batch", "GFLOP/img netc", "twin"] + [LABELS[e] for e in engines]
             + ["best peer / %s" % LABELS[m] for m in modes])
-    if "jit" in modes:
+    if "jit" in modes and backward:
+        head += ["netc forward s", "netc training kernels s"]
+    elif "jit" in modes:
         head += ["netc GFLOP/s", "%% of %dT peak" % meta["threads"], "netc JIT compile s"]
     lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     bad = flops_check(flops)
@@ -98,17 +106,28 @@ def markdown(meta, table, flops):
                + [cell(d["engines"].get(e)) for e in engines]
                + ["%.2f (%s)" % (d["ratio_" + m], SHORT[d["best_peer"]]) if "ratio_" + m in d else "-"
                   for m in modes])
-        if "jit" in modes:
-            compile_s = d["engines"].get("jit", {}).get("info", {}).get("compile_s")
+        info = d["engines"].get("jit", {}).get("info", {})
+        if "jit" in modes and backward:
+            row += ["%s" % sig(info["forward_s"]) if "forward_s" in info else "-",
+                    "%.1f (%d compiled, %d cached)" % (info["kernels_s"], info["kernels_compiled"],
+                                                      info["kernels_cached"]) if "kernels_s" in info else "-"]
+        elif "jit" in modes:
+            compile_s = info.get("compile_s")
             row += ["%.1f" % d["gflops"] if "gflops" in d else "-",
                     "%.0f%%" % (100 * d["peak_share"]) if "peak_share" in d else "-",
                     "%.1f" % compile_s if compile_s is not None else "-"]
         lines.append("| " + " | ".join(row) + " |")
-    lines += ["", "Seconds per batch; a ratio above 1 means netc is faster than the fastest peer (named:"
-              " ORT ONNX Runtime, OV OpenVINO, PT PyTorch, XNNPACK TFLite, TF TF-slim). netc GFLOP/s is"
-              " netc's FLOPs (2 per multiply-add) times the batch over netc JIT's time; the compile time is"
-              " what `netc bench` reports for its JIT compile. twin: the FLOPs of"
-              " the PyTorch network that PyTorch runs and ONNX Runtime and OpenVINO run exported."]
+    if backward:
+        lines += ["", "Seconds per batch of forward and backward; a ratio above 1 means netc is faster than"
+                  " PyTorch. netc forward s: the Forward line of the same netc run (its inference pipeline);"
+                  " training kernels s: what netc took to compile or link its training kernels, and how many"
+                  " came from its kernel cache."]
+    else:
+        lines += ["", "Seconds per batch; a ratio above 1 means netc is faster than the fastest peer (named:"
+                  " ORT ONNX Runtime, OV OpenVINO, PT PyTorch, XNNPACK TFLite, TF TF-slim). netc GFLOP/s is"
+                  " netc's FLOPs (2 per multiply-add) times the batch over netc JIT's time; the compile time is"
+                  " what `netc bench` reports for its JIT compile. twin: the FLOPs of"
+                  " the PyTorch network that PyTorch runs and ONNX Runtime and OpenVINO run exported."]
     for net, diffs in bad.items():
         lines.append("! %s: the peers' network is %s off netc's FLOPs: their times are not comparable"
                      % (net, ", ".join("%s %+.1f%%" % (w, 100 * x) for w, x in diffs)))
@@ -126,15 +145,17 @@ def markdown(meta, table, flops):
 
 
 def write(out_dir, meta, results, flops):
-    """Writes table.md, results.json and results.csv; returns the markdown."""
+    """Writes table.md, results.json and results.csv (a --backward sitting:
+    table_backward.md, ...); returns the markdown."""
     table = rows(results, flops, meta["peaks"].get(str(meta["threads"])))
     md = markdown(meta, table, flops)
-    with open(os.path.join(out_dir, "table.md"), "w") as f:
+    suffix = "_backward" if meta.get("backward") else ""
+    with open(os.path.join(out_dir, "table%s.md" % suffix), "w") as f:
         f.write(md)
-    with open(os.path.join(out_dir, "results.json"), "w") as f:
+    with open(os.path.join(out_dir, "results%s.json" % suffix), "w") as f:
         json.dump(dict(meta=meta, flops=flops, results=results,
                        rows=[{k: v for k, v in d.items() if k != "engines"} for d in table]), f, indent=1)
-    with open(os.path.join(out_dir, "results.csv"), "w", newline="") as f:
+    with open(os.path.join(out_dir, "results%s.csv" % suffix), "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["network", "batch", "engine", "mean_s", "sd_s", "steps", "status", "netc_flops",
                     "peer_flops", "others_cpu_share", "detail"])

@@ -21,6 +21,7 @@ class JitNetwork;
 }
 namespace netc::grad {
 class TrainStep;
+enum class Objective;
 }
 namespace netc::aot {
 using Outputs = std::map<std::string, std::string>;
@@ -49,9 +50,9 @@ private:
     std::unique_ptr<ir::Graph> elaborate(const ast::Decl &net, int m);
     // The --entry network of module m, elaborated; null after reporting errors.
     std::unique_ptr<ir::Graph> entry_graph(int m);
-    // g's training step (netc train, --train -o); null after reporting an op
-    // it cannot differentiate.
-    std::unique_ptr<grad::TrainStep> train_step(const ir::Graph &g);
+    // g's training step (netc train, --train -o; bench --backward's
+    // objective); null after reporting an op it cannot differentiate.
+    std::unique_ptr<grad::TrainStep> train_step(const ir::Graph &g, grad::Objective objective);
     int fail() const;  // exit code after errors
 
     int check(int m);
@@ -65,6 +66,8 @@ private:
     int weights_command(int m);
     int run_command(int m);
     int bench_command(int m);
+    int bench_backward_command(int m);  // BenchBackward.cpp
+    void set_threads();
     int emit_codegen(const ir::Graph &g, const std::string &kind, std::ostream &os);
 
     // Training (Train.cpp).

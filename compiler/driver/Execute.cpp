@@ -95,6 +95,19 @@ void run_report(jit::JitNetwork &net, const ir::Graph &g, const std::vector<rt::
     out.precision(precision);
 }
 
+Timing time_steps(const BenchOptions &o, const std::function<void()> &step) {
+    for (int64_t i = 0; i < o.burn_in; i++) step();
+    std::vector<double> secs;
+    for (int64_t i = 0; i < o.steps; i++) {
+        double t0 = now_ms();
+        step();
+        secs.push_back((now_ms() - t0) / 1000.0);
+    }
+    double mean = std::accumulate(secs.begin(), secs.end(), 0.0) / secs.size(), var = 0;
+    for (double s : secs) var += (s - mean) * (s - mean);
+    return {mean, std::sqrt(var / secs.size())};
+}
+
 void bench_report(jit::JitNetwork &net, const std::string &name, const BenchOptions &o, const Compiled &compiled,
                   std::ostream &out, std::ostream &err) {
     std::ios::fmtflags flags = out.flags();
@@ -109,16 +122,8 @@ void bench_report(jit::JitNetwork &net, const std::string &name, const BenchOpti
     std::vector<float *> outp;
     for (auto &x : xs) in.push_back(x.data());
     for (auto &y : ys) outp.push_back(y.data());
-    for (int64_t i = 0; i < o.burn_in; i++) net.run(in, outp, o.batch);
-    std::vector<double> secs;
-    for (int64_t i = 0; i < o.steps; i++) {
-        double t0 = now_ms();
-        net.run(in, outp, o.batch);
-        secs.push_back((now_ms() - t0) / 1000.0);
-    }
-    double mean = std::accumulate(secs.begin(), secs.end(), 0.0) / secs.size(), var = 0;
-    for (double s : secs) var += (s - mean) * (s - mean);
-    double sd = std::sqrt(var / secs.size());
+    Timing t = time_steps(o, [&] { net.run(in, outp, o.batch); });
+    double mean = t.mean, sd = t.sd;
     for (auto &y : ys)
         for (float v : y)
             if (!std::isfinite(v)) throw rt::IOError("the network produced a non-finite value");
@@ -174,11 +179,15 @@ weights::WeightMap Driver::network_weights(const ir::Graph &g, bool random_defau
     return weights::random_weights(g, static_cast<uint64_t>(std::max<int64_t>(0, opt_.random_seed)));
 }
 
-std::unique_ptr<jit::JitNetwork> Driver::compile(const ir::Graph &g, const weights::WeightMap &w) {
+void Driver::set_threads() {
     if (opt_.threads > 0) {
         setenv("HL_NUM_THREADS", std::to_string(opt_.threads).c_str(), 1);
         jit::CodeLoader::instance().set_num_threads(static_cast<int>(opt_.threads));
     }
+}
+
+std::unique_ptr<jit::JitNetwork> Driver::compile(const ir::Graph &g, const weights::WeightMap &w) {
+    set_threads();
     stage("plan");
     lower::Plan plan = lower::build_plan(g);
     stage("lower and JIT-compile");
@@ -240,6 +249,7 @@ int Driver::run_command(int m) {
 }
 
 int Driver::bench_command(int m) {
+    if (opt_.backward) return bench_backward_command(m);
     auto g = inference_graph(m);
     if (!g) return fail();
     auto w = network_weights(*g, true);

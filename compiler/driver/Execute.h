@@ -8,12 +8,16 @@
 #include <Halide.h>
 
 #include <cstdint>
+#include <functional>
 #include <ostream>
 #include <string>
 #include <vector>
 
 namespace netc::jit {
 class JitNetwork;
+}
+namespace netc::grad {
+class TrainStep;
 }
 
 namespace netc::exec {
@@ -67,12 +71,33 @@ std::vector<std::vector<float>> random_inputs(const jit::JitNetwork &net, int ba
 struct BenchOptions {
     int batch = 1;
     int64_t steps = 100, burn_in = 10;
+    // --backward: an .npz for the first step's objective ("loss"), its batch
+    // ("images", "labels" for a loss) and every trainable variable's gradient.
+    std::string gradients;
 };
+
+// The reference protocol: `burn_in` untimed calls of step, then the mean
+// and standard deviation of `steps` timed ones, in seconds.
+struct Timing {
+    double mean = 0, sd = 0;
+};
+Timing time_steps(const BenchOptions &options, const std::function<void()> &step);
 
 // `netc bench`: burn-in, then timed steps on a fixed random batch; prints
 // "Forward across S steps, M +/- D sec / batch" and images/s.
 void bench_report(jit::JitNetwork &net, const std::string &name, const BenchOptions &options,
                   const Compiled &compiled, std::ostream &out, std::ostream &err);
+
+// `netc bench --backward` (BenchBackward.cpp): the Forward line (net's JIT
+// pipeline, as bench_report times it; or, for a network only netc train
+// computes, net null, the training step's forward), then "Forward-backward
+// across S steps, M +/- D sec / batch": the step's forward and the
+// gradients of its objective (TrainStep's Objective::Benchmark) with respect
+// to every trainable variable, on a fixed random batch (random labels for a
+// loss), with no update.
+void bench_backward_report(jit::JitNetwork *net, grad::TrainStep &step, const std::string &name,
+                           const BenchOptions &options, const Compiled &compiled, std::ostream &out,
+                           std::ostream &err);
 
 // `netc profile`: 3 burn-in runs, then `steps` profiled runs of a random
 // batch, the FMA peak measured on `threads` threads, and the profile table.

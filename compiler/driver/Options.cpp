@@ -78,6 +78,21 @@ std::string help_text(const std::string &command) {
                "reshape become netc ops. --input-shape fixes an input's size where the model\n"
                "leaves it open; --entry names the network. An op or attribute netc cannot\n"
                "express is an error naming the node, never a different network.\n";
+    if (command == "bench")
+        return "usage: netc bench FILE.net [--entry NAME] [--batch N] [--steps 100] [--burn-in 10] [--threads T]\n"
+               "                  [--weights W.npz | --random-weights SEED] [--tuning FILE]\n"
+               "                  [--backward [--gradients G.npz]]\n\n"
+               "Times the network with the reference protocol: --burn-in untimed runs of a fixed\n"
+               "random batch, then --steps timed ones; prints `Forward across S steps, M +/- D\n"
+               "sec / batch` and images/s. --backward adds `Forward-backward across ...`: per\n"
+               "step the forward pass and the gradients of an objective with respect to every\n"
+               "trainable variable, no update (netc train's step). The objective is the\n"
+               "reference's tf.nn.l2_loss(logits) = sum(y^2) / 2 of the one output, batch norm\n"
+               "as the network declares it (frozen: its gamma and beta still get gradients);\n"
+               "a network with a loss is timed on that loss with random labels. --gradients\n"
+               "writes the first step's objective, batch and gradients. An op the step cannot\n"
+               "differentiate is refused at the op. Training kernels are kept in the kernel\n"
+               "cache ($NETC_CACHE_DIR) like the inference kernels.\n";
     if (command == "profile")
         return "usage: netc profile FILE.net [--entry NAME] [--batch N] [--steps 20] [--threads T]\n"
                "                    [--weights W.npz | --random-weights SEED] [--tuning FILE]\n\n"
@@ -92,7 +107,7 @@ std::string help_text(const std::string &command) {
                "kept until a definition they use, the weights or the target change.\n\n"
                "  :load FILE          import a .net file          :defs, :show NAME, :check\n"
                "  :summary NET        the network's table          :shape EXPR\n"
-               "  :run NET [IN.npy] [-o OUT.npy] [batch=N]         :bench NET [batch=N] [steps=S]\n"
+               "  :run NET [IN.npy] [-o OUT.npy] [batch=N]         :bench NET [backward] [batch=N] [steps=S]\n"
                "  :train NET data=TRAIN [epochs=E] [lr=X] [-o CKPT.npz] ...  (as netc train)\n"
                "  :emit NET ir|dot|plan|halide|stmt|asm [-o FILE]\n"
                "  :weights random SEED | load W.npz | save NET W.npz\n"
@@ -113,6 +128,7 @@ std::string help_text(const std::string &command) {
            "       netc run     FILE.net [--entry NAME] --input X.npy (--weights W.npz | --random-weights SEED) -o Y.npy\n"
            "                    (several inputs or outputs: --input NAME=X.npy ... -o NAME=Y.npy ...)\n"
            "       netc bench   FILE.net [--entry NAME] --batch N [--steps 100] [--burn-in 10] [--threads T]\n"
+           "                    [--backward]   # and forward-backward: gradients of l2_loss(output)\n"
            "       netc profile FILE.net [--entry NAME] [--batch N] [--steps S]   # where the time goes\n"
            "       netc tune    FILE.net [--entry NAME] [--batch N] [--retune]    # schedules by measurement\n"
            "       netc train   FILE.net --data TRAIN [--validation VAL] [--optimizer adam] [--lr 1e-3] [--batch 32]\n"
@@ -225,6 +241,8 @@ bool parse_options(int argc, char **argv, Options &o, std::string &error) {
             o.retune = true;
         } else if (a == "--train") {
             o.train = true;
+        } else if (a == "--backward") {
+            o.backward = true;
         } else if (a == "--random-weights") {
             if (!number(a, o.random_seed, 0)) return false;
         } else if (a == "--batch") {
@@ -291,6 +309,14 @@ bool parse_options(int argc, char **argv, Options &o, std::string &error) {
     }
     if (o.inputs.size() > 0 && o.command != "run") {
         error = "--input is for 'run'";
+        return false;
+    }
+    if (o.backward && o.command != "bench") {
+        error = "--backward is for 'bench' (netc bench FILE.net --backward)";
+        return false;
+    }
+    if (!o.gradients.empty() && o.command != "train" && !(o.command == "bench" && o.backward)) {
+        error = "--gradients is for 'train' and 'bench --backward'";
         return false;
     }
     if (o.train && o.command != "compile") {

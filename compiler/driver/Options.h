@@ -23,6 +23,7 @@ struct Options {
     std::string tuning;             // --tuning FILE: the tuning table to use (tune: to write)
     bool retune = false;            // tune: measure kernels the table already has
     bool train = false;             // compile: a training step (--train -o STEP.o)
+    bool backward = false;          // bench: time forward and gradients too (--backward)
     int64_t random_seed = -1;
     int64_t batch = -1;
     std::vector<int64_t> image_size;  // --image-size H[,W]: the input's spatial size

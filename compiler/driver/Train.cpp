@@ -49,11 +49,17 @@ int64_t test_signal_step() {
 
 }  // namespace
 
-std::unique_ptr<grad::TrainStep> Driver::train_step(const ir::Graph &g) {
+std::unique_ptr<grad::TrainStep> Driver::train_step(const ir::Graph &g, grad::Objective objective) {
     try {
-        return std::make_unique<grad::TrainStep>(g);
+        return std::make_unique<grad::TrainStep>(g, objective);
     } catch (const grad::Unsupported &e) {
-        diag_.error(e.loc, e.what());
+        // The stages' refusals name netc train; bench --backward refuses the
+        // same ops for the same reasons.
+        std::string msg = e.what();
+        const std::string train = "'netc train'";
+        if (objective == grad::Objective::Benchmark && msg.rfind(train, 0) == 0)
+            msg = "'netc bench --backward'" + msg.substr(train.size());
+        diag_.error(e.loc, msg);
         return nullptr;
     }
 }
@@ -61,7 +67,7 @@ std::unique_ptr<grad::TrainStep> Driver::train_step(const ir::Graph &g) {
 int Driver::train_command(int m) {
     auto g = entry_graph(m);
     if (!g) return fail();
-    std::unique_ptr<grad::TrainStep> step = train_step(*g);
+    std::unique_ptr<grad::TrainStep> step = train_step(*g, grad::Objective::Loss);
     if (!step) return fail();
     // The weights: a checkpoint to resume, a weight file, or random.
     const std::string &from = opt_.resume.empty() ? opt_.weights : opt_.resume;
@@ -111,8 +117,8 @@ int Driver::train_command(int m) {
     };
     train::TrainResult r = train::train_network(*step, init, from, o, stop, out_, err_);
     if (opt_.verbose)
-        err_ << "netc train: " << grad::kernels_compiled() << " kernels compiled in " << std::fixed
-             << std::setprecision(0) << grad::compile_ms() << " ms\n";
+        err_ << "netc train: " << grad::kernels_compiled() << " kernels compiled, " << grad::kernels_from_cache()
+             << " from the kernel cache, in " << std::fixed << std::setprecision(0) << grad::compile_ms() << " ms\n";
     if (r.ending == train::Ending::Diverged) return kExitUserError;
     if (r.ending == train::Ending::Stopped) return 128 + r.signal;
     out_ << g->name << ": " << r.steps << " steps; weights -> " << opt_.output << "\n";

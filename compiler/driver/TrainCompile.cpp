@@ -30,7 +30,7 @@ int Driver::train_compile_command(int m) {
     const std::string entry = g->name;
     if (!is_c_identifier(entry))
         throw rt::IOError("network name '" + entry + "' is not a C identifier, so it cannot name the entry");
-    std::unique_ptr<grad::TrainStep> step = train_step(*g);
+    std::unique_ptr<grad::TrainStep> step = train_step(*g, grad::Objective::Loss);
     if (!step) return fail();
     if (opt_.weights.empty() && opt_.random_seed < 0)
         throw rt::IOError("a training step embeds its initial weights: give --weights INIT.npz or --random-weights SEED");

@@ -55,14 +55,48 @@ void refuse_untrainable(const ir::Node &n) {
 
 }  // namespace
 
-TrainStep::TrainStep(const ir::Graph &g) : g_(g) {
+TrainStep::TrainStep(const ir::Graph &g, Objective objective) : g_(g) {
     std::vector<int> tensor_of(g.nodes.size(), -1);
-    for (const ir::Node &n : g.nodes) add_node(n, tensor_of);
+    bool has_loss = false;
+    for (const ir::Node &n : g.nodes) has_loss = has_loss || n.op == ir::OpKind::SoftmaxCrossEntropy;
+    if (objective == Objective::Benchmark && !has_loss) add_l2_objective(g, tensor_of);
+    else
+        for (const ir::Node &n : g.nodes) add_node(n, tensor_of);
     if (loss_stage_ < 0)
         throw Unsupported(g.nodes.empty() ? Loc() : g.nodes.back().loc,
                           "network '" + g.name + "' has no loss to train: compute one with "
                                                  "softmax_cross_entropy(logits, labels) on an i32[N] labels input");
     if (images_ < 0) throw Unsupported(g.node(g.inputs.at(0)).loc, "network '" + g.name + "' has no f32 image input");
+}
+
+// The reference benchmark's objective, tf.nn.l2_loss of the output: only
+// the ops the output depends on become stages (an end point's softmax
+// beside the logits is not differentiated), and no weight decay is added.
+void TrainStep::add_l2_objective(const ir::Graph &g, std::vector<int> &tensor_of) {
+    if (g.outputs.size() != 1)
+        throw Unsupported(g.node(g.outputs.at(1)).loc, "'netc bench --backward' differentiates l2_loss of one output; "
+                                                       "network '" + g.name + "' returns " +
+                                                           std::to_string(g.outputs.size()));
+    const ir::Node &out = g.node(g.outputs[0]);
+    std::vector<bool> needed(g.nodes.size(), false);
+    needed[out.id] = true;
+    for (int i = int(g.nodes.size()) - 1; i >= 0; i--)
+        if (needed[i])
+            for (int j : g.nodes[i].inputs) needed[j] = true;
+    for (const ir::Node &n : g.nodes)
+        if (needed[n.id]) add_node(n, tensor_of);
+    if (out.dtype != ir::DType::F32 || out.op == ir::OpKind::Input)
+        throw Unsupported(out.loc, "'netc bench --backward' differentiates l2_loss of a computed f32 output");
+    Stage s;
+    s.kind = StageKind::Loss;
+    s.node = &out;
+    s.in = {tensor_of.at(out.id)};
+    s.out = add_tensor(ir::Shape(), out.name + "/l2_loss");
+    stages_.push_back(std::move(s));
+    loss_stage_ = int(stages_.size()) - 1;
+    logits_ = stages_.back().in[0];
+    l2_ = true;
+    for (Variable &v : vars_) v.l2 = 0;
 }
 
 int TrainStep::variable(const ir::Node &n, const std::string &leaf, bool required) {

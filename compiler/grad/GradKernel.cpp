@@ -1,10 +1,14 @@
 #include "GradKernel.h"
 
+#include "CodeLoader.h"
 #include "Diagnostics.h"
+#include "KernelCache.h"
+#include "KernelObject.h"
 
 #include <chrono>
 #include <map>
 #include <memory>
+#include <sstream>
 
 namespace netc::grad {
 
@@ -14,7 +18,7 @@ namespace {
 
 struct Registry {
     std::map<std::string, std::unique_ptr<Kernel>> kernels;
-    int compiled = 0;
+    int compiled = 0, from_cache = 0;
     double ms = 0;
     Recorder recorder;
 };
@@ -49,25 +53,70 @@ void Kernel::run(const std::vector<const Buf *> &ins, const std::vector<float> &
         registry().recorder(*this, ins, scalars, outs);
         return;
     }
-    if (!pipeline_) {
-        auto t0 = std::chrono::steady_clock::now();
-        pipeline_ = std::make_unique<Pipeline>(outputs_);
-        pipeline_->compile_jit(jit_target());
-        registry().compiled++;
-        registry().ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    if (!code_) link();
+    // The argv entry takes a buffer per input, a pointer per scalar, then a
+    // buffer per output.
+    std::vector<float> values(scalars);
+    std::vector<void *> args;
+    for (const Buf *b : ins) args.push_back(const_cast<Buf *>(b)->raw_buffer());
+    for (float &v : values) args.push_back(&v);
+    for (Buf *b : outs) args.push_back(b->raw_buffer());
+    if (int rc = code_(args.data())) {
+        std::string why = jit::CodeLoader::instance().take_error();
+        throw RuntimeError("training kernel " + name_ + " failed (code " + std::to_string(rc) + ")" +
+                           (why.empty() ? "" : ": " + why));
     }
-    for (size_t i = 0; i < ins.size(); i++) inputs_[i].set(*ins[i]);
-    for (size_t i = 0; i < scalars.size(); i++) scalars_[i].set(scalars[i]);
-    std::vector<Buffer<void>> bufs;
-    for (Buf *b : outs) bufs.emplace_back(*b);
-    Realization r(bufs);
-    pipeline_->realize(r, jit_target());
+}
+
+namespace {
+
+// Halide makes a repeated Func name unique ("f$2") by the order Funcs are
+// made in the process; the kernel's code is the same without the suffix.
+std::string base_name(const std::string &name) { return name.substr(0, name.find('$')); }
+
+}  // namespace
+
+std::string Kernel::signature() const {
+    std::ostringstream s;
+    s << key_ << "\n";
+    for (const ImageParam &p : inputs_)
+        s << "in " << base_name(p.name()) << " " << p.type() << " " << p.dimensions() << "\n";
+    for (const Param<float> &p : scalars_) s << "scalar " << base_name(p.name()) << "\n";
+    for (const Func &f : outputs_) {
+        s << "out " << base_name(f.name()) << " " << f.dimensions();
+        for (const Type &t : f.output_types()) s << " " << t;
+        s << "\n";
+    }
+    return s.str();
+}
+
+// Links the kernel's code: already loaded, from the disk cache, or compiled
+// now (Halide -> LLVM -> an object stored in the cache).
+void Kernel::link() {
+    auto t0 = std::chrono::steady_clock::now();
+    jit::CodeLoader &loader = jit::CodeLoader::instance();
+    Target target = jit::CodeLoader::kernel_target(jit_target());
+    std::string symbol = jit::KernelCache::digest(signature(), target.to_string());
+    if ((code_ = loader.find(jit_target(), symbol))) return;
+    jit::KernelCache &cache = jit::KernelCache::instance();
+    if (auto cached = cache.load(symbol)) {
+        code_ = loader.load(jit_target(), symbol, *cached);
+        registry().from_cache++;
+    } else {
+        std::vector<Argument> args(inputs_.begin(), inputs_.end());
+        args.insert(args.end(), scalars_.begin(), scalars_.end());
+        std::vector<char> object = jit::module_object(Pipeline(outputs_).compile_to_module(args, symbol, target));
+        cache.store(symbol, object);
+        code_ = loader.load(jit_target(), symbol, object);
+        registry().compiled++;
+    }
+    registry().ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 
 Kernel &kernel(const std::string &key, const std::function<void(Kernel &)> &build) {
     auto &slot = registry().kernels[key];
     if (!slot) {
-        auto k = std::make_unique<Kernel>(key.substr(0, key.find(' ')));
+        auto k = std::make_unique<Kernel>(key.substr(0, key.find(' ')), key);
         build(*k);
         slot = std::move(k);
     }
@@ -82,6 +131,7 @@ Recording::Recording(Recorder r) {
 Recording::~Recording() { registry().recorder = nullptr; }
 
 int kernels_compiled() { return registry().compiled; }
+int kernels_from_cache() { return registry().from_cache; }
 double compile_ms() { return registry().ms; }
 
 void schedule_image(Func f, bool has_update) {

@@ -20,11 +20,16 @@ namespace netc::grad {
 
 using Buf = Halide::Buffer<float>;
 
-// One JIT-compiled pipeline. Inputs are bound per call, so a kernel can be
-// shared by every layer with the same key.
+// One compiled pipeline. Inputs are bound per call, so a kernel can be
+// shared by every layer with the same key. Its code comes from the on-disk
+// kernel cache (compiler/jit/KernelCache) when an earlier run of this netc
+// build compiled the same kernel for the same target, so the key must name
+// everything its build function bakes in (the in-process registry relies on
+// that too); the cache's digest adds the pipeline's signature.
 class Kernel {
 public:
-    explicit Kernel(std::string name) : name_(std::move(name)) {}
+    explicit Kernel(std::string name, std::string key = "")
+        : name_(std::move(name)), key_(key.empty() ? name_ : std::move(key)) {}
     Halide::ImageParam input(int dims, const std::string &role);
     Halide::Param<float> scalar(const std::string &role);
     void set_outputs(std::vector<Halide::Func> outputs) { outputs_ = std::move(outputs); }
@@ -37,11 +42,16 @@ public:
     const std::vector<Halide::Func> &outputs() const { return outputs_; }
 
 private:
-    std::string name_;
+    std::string name_, key_;
     std::vector<Halide::ImageParam> inputs_;
     std::vector<Halide::Param<float>> scalars_;
     std::vector<Halide::Func> outputs_;
-    std::unique_ptr<Halide::Pipeline> pipeline_;
+    int (*code_)(void **args) = nullptr;  // the pipeline's argv entry, once linked
+
+    // What the cache digest covers besides target and build: the key and
+    // the arguments' and outputs' names, types and dimensions.
+    std::string signature() const;
+    void link();
 };
 
 // The process's kernel for `key`, built by `build` on first use.
@@ -60,8 +70,10 @@ public:
     Recording &operator=(const Recording &) = delete;
 };
 
-// Kernels compiled so far and the milliseconds that took (for -v).
+// Kernels compiled so far, those linked from the on-disk cache, and the
+// milliseconds both took (for -v and bench --backward).
 int kernels_compiled();
+int kernels_from_cache();
 double compile_ms();
 
 // The usual schedule of a Func over (c, x, y, n) with an update reducing

@@ -69,6 +69,23 @@ void add_l2_penalty(double l2, const Buf &w, Buf &loss) {
     }).run({&w, &loss}, {}, {&loss});
 }
 
+void l2_loss(const Buf &z, Buf &loss, Buf &dz) {
+    kernel("l2_loss", [&](Kernel &k) {
+        ImageParam zp = k.input(4, "outputs");
+        Var i("i"), c("c"), x("x"), y("y"), n("n");
+        RDom r(zp.dim(0).min(), zp.dim(0).extent(), zp.dim(1).min(), zp.dim(1).extent(), zp.dim(2).min(),
+               zp.dim(2).extent(), zp.dim(3).min(), zp.dim(3).extent(), "r");
+        Func ss("sum_squares"), l("l2_loss"), g("grad_outputs");
+        Expr v = cast<double>(zp(r.x, r.y, r.z, r.w));
+        ss() = sum(v * v);
+        ss.compute_root();
+        l(i) = cast<float>(ss() / 2);
+        g(c, x, y, n) = zp(c, x, y, n);
+        schedule_image(g, false);
+        k.set_outputs({l, g});
+    }).run({&z}, {}, {&loss, &dz});
+}
+
 void count_correct(const Buf &logits, const Buf &labels, Buf &correct) {
     kernel("count_correct", [&](Kernel &k) {
         ImageParam z = k.input(4, "logits"), lab = k.input(1, "labels");

@@ -71,6 +71,9 @@ void softmax_cross_entropy(const Buf &logits, const Buf &labels, Buf &loss, Buf 
 // regularized variable (w flat), accumulated in double.
 void mean_loss(const Buf &per_example, Buf &loss);
 void add_l2_penalty(double l2, const Buf &w, Buf &loss);
+// tf.nn.l2_loss(z) = sum(z^2) / 2 (one value, accumulated in double) and
+// its gradient, z itself: the benchmark's objective (bench --backward).
+void l2_loss(const Buf &z, Buf &loss, Buf &dz);
 // correct (one value) = the examples whose first largest logit is their label.
 void count_correct(const Buf &logits, const Buf &labels, Buf &correct);
 

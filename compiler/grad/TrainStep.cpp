@@ -81,15 +81,16 @@ double TrainStep::forward(const float *images, const float *labels, int batch, b
     training_ = training;
     // The caller's batch is read where it is (by backward and correct too).
     tensors_[images_].value = Buf(const_cast<float *>(images), batch_dims(images_));
-    tensors_[labels_].value = Buf(const_cast<float *>(labels), batch_dims(labels_));
+    if (labels_ >= 0) tensors_[labels_].value = Buf(const_cast<float *>(labels), batch_dims(labels_));
     for (Stage &s : stages_) run_stage(s, seed);
-    mean_loss(loss_per_example_, loss_);
+    if (!l2_) mean_loss(loss_per_example_, loss_);
     for (const Variable &v : vars_)
         if (v.l2 > 0) add_l2_penalty(v.l2, flat(v.value), loss_);
     return loss_(0);
 }
 
 int TrainStep::correct() const {
+    if (labels_ < 0) throw InternalError("correct predictions without labels");
     count_correct(tensors_[logits_].value, tensors_[labels_].value, correct_);
     return int(correct_(0));
 }
@@ -146,6 +147,10 @@ void TrainStep::run_stage(Stage &s, int seed) {
         break;
     case StageKind::Loss: {
         Tensor &z = tensors_[s.in[0]];
+        if (l2_) {
+            l2_loss(z.value, loss_, z.scratch);
+            break;
+        }
         softmax_cross_entropy(z.value, tensors_[s.in[1]].value, loss_per_example_, z.scratch);
         break;
     }

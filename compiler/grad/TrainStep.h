@@ -54,10 +54,19 @@ struct Tensor {
     bool grad_set = false, into_scratch = false;
 };
 
+// What backward differentiates.
+enum class Objective {
+    Loss,       // the network's loss (netc train)
+    // netc bench --backward: the network's loss if it has one, else, as the
+    // reference benchmark does, tf.nn.l2_loss of its one output,
+    // sum(y^2) / 2 (no weight decay), over the ops that output needs.
+    Benchmark,
+};
+
 class TrainStep {
 public:
     // Throws Unsupported for an op or option it cannot differentiate.
-    explicit TrainStep(const ir::Graph &g);
+    explicit TrainStep(const ir::Graph &g, Objective objective = Objective::Loss);
 
     const ir::Graph &graph() const { return g_; }
     std::vector<Variable> &variables() { return vars_; }
@@ -67,11 +76,16 @@ public:
     // The image input's per-example shape [H, W, C] (or [K]) and the classes.
     const ir::Node &images_input() const { return g_.node(images_node_); }
     int64_t classes() const { return tensors_[logits_].dims[0]; }
+    // Whether forward takes labels (a loss on a labels input), and whether
+    // the objective is l2_loss of the output rather than the network's loss.
+    bool has_labels() const { return labels_ >= 0; }
+    bool l2_objective() const { return l2_; }
 
     // Runs the network on a batch (NHWC images, labels as float class ids),
     // read in place until the next forward (backward and correct read them).
     // training: batch statistics, dropout and moving-average updates.
-    // Returns the mean cross-entropy plus the L2 penalties.
+    // Returns the mean cross-entropy plus the L2 penalties (or the l2_loss
+    // objective; labels may then be null).
     double forward(const float *images, const float *labels, int batch, bool training, int seed);
     // Gradients of the last forward's loss into every variable's grad.
     void backward();
@@ -90,7 +104,7 @@ private:
     std::vector<Stage> stages_;
     int images_node_ = -1, images_ = -1, labels_ = -1, logits_ = -1, loss_stage_ = -1;
     int batch_ = 0;
-    bool training_ = false;
+    bool training_ = false, l2_ = false;
     Buf loss_per_example_;
     Buf loss_ = Buf(1);
     mutable Buf correct_ = Buf(1);
@@ -98,6 +112,7 @@ private:
     int variable(const ir::Node &n, const std::string &leaf, bool required);
     int add_tensor(const ir::Shape &s, const std::string &name);
     void add_node(const ir::Node &n, std::vector<int> &tensor_of);
+    void add_l2_objective(const ir::Graph &g, std::vector<int> &tensor_of);
     void allocate(int batch);
     std::vector<int> batch_dims(int tensor) const;  // a tensor's dimensions with the batch
     void run_stage(Stage &s, int seed);

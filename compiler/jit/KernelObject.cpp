@@ -38,7 +38,10 @@ KernelFn compile_kernel(const lower::Kernel &k, const Target &target) {
 
 std::vector<char> compile_kernel_object(const lower::Kernel &k, const std::string &symbol, const Target &target) {
     std::vector<Argument> args(k.params.begin(), k.params.end());
-    Module m = Pipeline(k.output).compile_to_module(args, symbol, CodeLoader::kernel_target(target));
+    return module_object(Pipeline(k.output).compile_to_module(args, symbol, CodeLoader::kernel_target(target)));
+}
+
+std::vector<char> module_object(const Module &m) {
     llvm::LLVMContext context;
     std::unique_ptr<llvm::Module> lm = compile_module_to_llvm_module(m, context);
     llvm::SmallVector<char, 0> bytes;

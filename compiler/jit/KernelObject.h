@@ -22,6 +22,9 @@ KernelFn find_kernel(const lower::Kernel &k, const Halide::Target &target, CodeS
 // Compiles kernel k to an object, stores it in the cache and loads it.
 KernelFn compile_kernel(const lower::Kernel &k, const Halide::Target &target);
 
+// The relocatable object LLVM makes of a lowered Halide module.
+std::vector<char> module_object(const Halide::Module &m);
+
 // The object file Halide and LLVM make of kernel k, defining `symbol`.
 std::vector<char> compile_kernel_object(const lower::Kernel &k, const std::string &symbol,
                                         const Halide::Target &target);

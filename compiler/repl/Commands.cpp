@@ -8,6 +8,7 @@
 #include "Plan.h"
 #include "Resolve.h"
 #include "Summary.h"
+#include "TrainStep.h"
 
 #include <filesystem>
 #include <fstream>
@@ -28,7 +29,9 @@ const std::vector<Repl::Command> &Repl::commands() {
          &Repl::emit},
         {":run", "NET [IN.npy] [-o OUT.npy] [batch=N]",
          "run the network on IN.npy (or a pseudo-random batch) and print the top-5, as netc run does", &Repl::run},
-        {":bench", "NET [batch=N] [steps=S] [burn_in=B]", "time the network, as netc bench does", &Repl::bench},
+        {":bench", "NET [backward] [batch=N] [steps=S] [burn_in=B]",
+         "time the network, as netc bench does (backward: and its gradients, as netc bench --backward)",
+         &Repl::bench},
         {":profile", "NET [batch=N] [steps=S]", "where the network's time goes, as netc profile shows it",
          &Repl::profile},
         {":train",
@@ -297,8 +300,17 @@ bool Repl::run(const Invocation &inv) {
     return true;
 }
 
-bool Repl::bench(const Invocation &inv) {
-    if (inv.args.empty()) return usage(inv);
+bool Repl::bench(const Invocation &typed) {
+    if (typed.args.empty()) return usage(typed);
+    // `backward` anywhere after NET: netc bench --backward.
+    Invocation inv = typed;
+    bool backward = false;
+    for (size_t i = 1; i < inv.args.size(); i++)
+        if (inv.args[i].text == "backward") {
+            backward = true;
+            inv.args.erase(inv.args.begin() + static_cast<long>(i));
+            break;
+        }
     std::map<std::string, Word> opts;
     int64_t batch = 1;
     exec::BenchOptions o;
@@ -310,8 +322,23 @@ bool Repl::bench(const Invocation &inv) {
     std::unique_ptr<ir::Graph> g;
     if (!network(inv, inv.args[0], ref, g)) return false;
     exec::Compiled how;
-    jit::JitNetwork &net = compile(*g, ref, how);
-    exec::bench_report(net, g->name, o, how, out_, err_);
+    if (!backward) {
+        jit::JitNetwork &net = compile(*g, ref, how);
+        exec::bench_report(net, g->name, o, how, out_, err_);
+        return true;
+    }
+    std::unique_ptr<grad::TrainStep> step;
+    try {
+        step = std::make_unique<grad::TrainStep>(*g, grad::Objective::Benchmark);
+    } catch (const grad::Unsupported &e) {
+        std::string msg = e.what();
+        if (msg.rfind("'netc train'", 0) == 0) msg = "':bench backward'" + msg.substr(12);
+        session_.diag().error(e.loc, msg);
+        return false;
+    }
+    step->load(session_.weights_for(*g));
+    jit::JitNetwork *net = ir::first_training_node(*g) < 0 ? &compile(*g, ref, how) : nullptr;
+    exec::bench_backward_report(net, *step, g->name, o, how, out_, err_);
     return true;
 }
 

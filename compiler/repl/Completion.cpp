@@ -90,7 +90,7 @@ std::vector<std::string> Repl::complete(const std::string &before, size_t &start
         for (const char *o : {"-o", "batch="}) all.push_back(o);
         return keep(all, word);
     }
-    if (cmd == ":bench" && index >= 2) return keep({"batch=", "steps=", "burn_in="}, word);
+    if (cmd == ":bench" && index >= 2) return keep({"backward", "batch=", "steps=", "burn_in="}, word);
     if (cmd == ":summary" && index == 2) return keep({"batch="}, word);
     if (cmd == ":train" && index >= 2)
         return keep({"data=", "validation=", "epochs=", "batch=", "steps=", "lr=", "optimizer=", "momentum=", "seed=",

@@ -40,6 +40,8 @@ filter() {
          -e 's/forward [0-9.]+ ms/forward # ms/' \
          -e 's/steps, [0-9.]+ \+\/- [0-9.]+ sec/steps, # +\/- # sec/' \
          -e 's/^[0-9.]+ images\/s/# images\/s/' \
+         -e 's/images\/s forward, [0-9.]+ images\/s/images\/s forward, # images\/s/' \
+         -e 's/training kernels [0-9.]+ s \([0-9]+ compiled, [0-9]+ from/training kernels # s (# compiled, # from/' \
          -e '/top-5:/ s/\(-?[0-9][0-9.e+-]*\)/(#)/g' \
          -e '/^epoch [0-9]+: / s/[0-9]+\.[0-9]+/#/g' \
          -e "s|$root/|ROOT/|g" \
