@@ -1,6 +1,6 @@
 """Reference loss and gradients of a TF-slim net in training mode.
 
-  VENV/bin/python tests/train/grad_tf.py NET W.npz DATA.npz OUT.npz
+  VENV/bin/python tests/train/grad_tf.py NET W.npz DATA.npz OUT.npz [--float32]
 
 Builds NET with TF-slim's own network function and arg-scope
 (tests/oracle/dump_tf.py's table), is_training=True, in float64: batch norm
@@ -11,7 +11,11 @@ writes OUT.npz: `loss` (the mean sparse softmax cross-entropy of the main
 logits plus every l2_regularizer's term the arg-scope put in
 REGULARIZATION_LOSSES) and d loss / d v for every trainable variable v
 (zeros where v does not reach the loss: the auxiliary head's biases), all
-float64. Graph mode, 2 threads, op determinism.
+float64. Graph mode, 2 threads, op determinism. --float32 runs it all in
+float32 instead: not an oracle, but what TF's own float32 arithmetic gives,
+to tell an error of netc's from the float32 rounding any implementation
+shows (in chaotic networks, or where float32 and float64 take different
+sides of a max pool's near-tie or a ReLU's kink).
 """
 import collections
 import os
@@ -31,11 +35,12 @@ tf, v1, slim = dump_tf.tf, dump_tf.v1, dump_tf.slim
 DROPOUT_NETS = ("vgg_a", "vgg_16", "vgg_19", "alexnet_v2", "inception_v3")
 
 
-def main(net, weights_file, data_file, out_file):
+def main(net, weights_file, data_file, out_file, precision="--float64"):
+    dtype = {"--float64": np.float64, "--float32": np.float32}[precision]
     tf.config.experimental.enable_op_determinism()
     arrays = load_npz(weights_file)
     data = np.load(data_file)
-    x, y = data["images"].astype(np.float64), data["labels"].astype(np.int64)
+    x, y = data["images"].astype(dtype), data["labels"].astype(np.int64)
     fn, arg_scope = dump_tf.NETS[net]
     classes = None
     for name, a in arrays.items():  # the logits' weights name the class count
@@ -44,7 +49,7 @@ def main(net, weights_file, data_file, out_file):
     graph = tf.Graph()
     with graph.as_default():
         v1.set_random_seed(0)  # the initializers are never run, but determinism wants a seed
-        images = v1.placeholder(tf.float64, x.shape, name="images")
+        images = v1.placeholder(tf.as_dtype(dtype), x.shape, name="images")
         labels = v1.placeholder(tf.int64, y.shape, name="labels")
         kwargs = {"dropout_keep_prob": 1.0} if net in DROPOUT_NETS else {}
         scope_kwargs = {"use_fused_batchnorm": False} if net == "inception_v3" else {}
@@ -62,14 +67,14 @@ def main(net, weights_file, data_file, out_file):
         check_weights({n: v.shape.as_list() for n, v in variables.items()}, arrays)
         config = v1.ConfigProto(intra_op_parallelism_threads=2, inter_op_parallelism_threads=2)
         with v1.Session(graph=graph, config=config) as sess:
-            feed = {v.initializer.inputs[1]: np.asarray(arrays[n], np.float64) for n, v in variables.items()}
+            feed = {v.initializer.inputs[1]: np.asarray(arrays[n], dtype) for n, v in variables.items()}
             sess.run([v.initializer for v in variables.values()], feed)
             wanted = [g if g is not None else tf.zeros_like(v) for g, v in zip(grads, trainable)]
             built = time.time()
             loss_value, grad_values = sess.run([loss, wanted], {images: x, labels: y})
             ran = time.time()
     for v in variables.values():
-        assert v.dtype.base_dtype == tf.float64, v.name  # the whole reference is float64
+        assert v.dtype.base_dtype == tf.as_dtype(dtype), v.name  # the whole reference in one precision
     out = {"loss": np.float64(loss_value)}
     for v, g in zip(trainable, grad_values):
         out[v.op.name] = np.asarray(g, np.float64)
@@ -82,6 +87,6 @@ def main(net, weights_file, data_file, out_file):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 5:
-        sys.exit("usage: grad_tf.py NET W.npz DATA.npz OUT.npz")
+    if len(sys.argv) not in (5, 6) or sys.argv[5:] not in ([], ["--float32"]):
+        sys.exit("usage: grad_tf.py NET W.npz DATA.npz OUT.npz [--float32]")
     sys.exit(main(*sys.argv[1:]))
