@@ -36,7 +36,7 @@ std::string help_text(const std::string &command) {
         return "usage: netc train FILE.net --data TRAIN [--validation VAL] [--optimizer adam|momentum|sgd]\n"
                "                  [--lr 1e-3] [--momentum 0.9] [--batch 32] [--epochs E] [--steps S] [--seed 1]\n"
                "                  (--weights INIT.npz | --random-weights SEED | --resume CHECKPOINT.npz)\n"
-               "                  -o TRAINED.npz\n"
+               "                  [--no-shuffle] [--log-steps STEPS.csv] -o TRAINED.npz\n"
                "       netc train FILE.net --data D --batch N (--weights W.npz | --random-weights S)\n"
                "                  --gradients GRADS.npz\n\n"
                "Trains the network's loss (softmax_cross_entropy on an i32[N] labels input). TRAIN\n"
@@ -57,7 +57,10 @@ std::string help_text(const std::string &command) {
                "the resumed run takes the steps the uninterrupted one would); exit 128 + the\n"
                "signal. --gradients writes the loss and every variable's gradient on the first\n"
                "N examples (without -o: and stops there; with -o: those of the first step,\n"
-               "before its update).\n";
+               "before its update). --no-shuffle takes the batches in the data's order every\n"
+               "epoch (for comparing a run with another framework's, step by step);\n"
+               "--log-steps writes each step's loss as CSV lines `step,epoch,loss` (the\n"
+               "loss as a float64 with 17 digits), a header first.\n";
     if (command == "tune")
         return "usage: netc tune FILE.net [--entry NAME] [--batch N] [--threads T] [--tuning FILE] [--retune]\n\n"
                "Finds, by measurement on this machine, the fastest schedule of each distinct\n"
@@ -264,9 +267,10 @@ bool parse_options(int argc, char **argv, Options &o, std::string &error) {
             }
             o.image_size = {h, comma == std::string::npos ? h : w};
         } else if (a == "--data" || a == "--validation" || a == "--optimizer" || a == "--gradients" ||
-                   a == "--resume") {
+                   a == "--resume" || a == "--log-steps") {
             std::string &dst = a == "--data" ? o.data : a == "--validation" ? o.validation
-                             : a == "--optimizer" ? o.optimizer : a == "--resume" ? o.resume : o.gradients;
+                             : a == "--optimizer" ? o.optimizer : a == "--resume" ? o.resume
+                             : a == "--log-steps" ? o.log_steps : o.gradients;
             if (!value(a, dst)) return false;
         } else if (a == "--lr" || a == "--momentum") {
             std::string v;
@@ -278,6 +282,8 @@ bool parse_options(int argc, char **argv, Options &o, std::string &error) {
                 return false;
             }
             (a == "--lr" ? o.lr : o.momentum) = d;
+        } else if (a == "--no-shuffle") {
+            o.no_shuffle = true;
         } else if (a == "--epochs") {
             if (!number(a, o.epochs, 1)) return false;
         } else if (a == "--seed") {
@@ -348,6 +354,9 @@ bool parse_options(int argc, char **argv, Options &o, std::string &error) {
         }
     } else if (!o.resume.empty()) {
         error = "--resume is for 'train'";
+        return false;
+    } else if (o.no_shuffle || !o.log_steps.empty()) {
+        error = std::string(o.no_shuffle ? "--no-shuffle" : "--log-steps") + " is for 'train'";
         return false;
     }
     if (o.file.empty()) {

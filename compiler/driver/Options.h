@@ -31,8 +31,10 @@ struct Options {
     int opt_level = 2;
     // train: --data, --validation, --optimizer, --lr, --momentum, --epochs,
     // --seed, --gradients (loss and gradients of the first batch, no update),
-    // --resume (a checkpoint whose run to continue).
-    std::string data, validation, optimizer = "adam", gradients, resume;
+    // --resume (a checkpoint whose run to continue), --log-steps (each
+    // step's loss as CSV), --no-shuffle (the data's order every epoch).
+    std::string data, validation, optimizer = "adam", gradients, resume, log_steps;
+    bool no_shuffle = false;
     double lr = 1e-3, momentum = 0.9;
     int64_t epochs = 1, seed = 1;
     bool verbose = false;

@@ -94,6 +94,8 @@ int Driver::train_command(int m) {
     o.output = opt_.output;
     o.gradients = opt_.gradients;
     o.resume = opt_.resume;
+    o.log_steps = opt_.log_steps;
+    o.shuffle = !opt_.no_shuffle;
     o.resume_hint = resume_command(opt_.args, opt_.output);
 
     if (!opt_.gradients.empty() && opt_.output.empty()) {

@@ -53,6 +53,16 @@ void refuse_untrainable(const ir::Node &n) {
     }
 }
 
+// A softmax no op reads (slim's `predictions` end point): nothing the loss
+// depends on, so training leaves it out rather than refusing the network.
+bool unread_softmax(const ir::Graph &g, const ir::Node &n) {
+    if (n.op != ir::OpKind::Activation || n.activation != ir::Activation::Softmax) return false;
+    for (const ir::Node &m : g.nodes)
+        for (int i : m.inputs)
+            if (i == n.id) return false;
+    return true;
+}
+
 }  // namespace
 
 TrainStep::TrainStep(const ir::Graph &g, Objective objective) : g_(g) {
@@ -61,7 +71,8 @@ TrainStep::TrainStep(const ir::Graph &g, Objective objective) : g_(g) {
     for (const ir::Node &n : g.nodes) has_loss = has_loss || n.op == ir::OpKind::SoftmaxCrossEntropy;
     if (objective == Objective::Benchmark && !has_loss) add_l2_objective(g, tensor_of);
     else
-        for (const ir::Node &n : g.nodes) add_node(n, tensor_of);
+        for (const ir::Node &n : g.nodes)
+            if (!unread_softmax(g, n)) add_node(n, tensor_of);
     if (loss_stage_ < 0)
         throw Unsupported(g.nodes.empty() ? Loc() : g.nodes.back().loc,
                           "network '" + g.name + "' has no loss to train: compute one with "

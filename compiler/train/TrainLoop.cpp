@@ -3,11 +3,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <iomanip>
 #include <numeric>
 #include <random>
@@ -72,6 +74,7 @@ private:
     int64_t run_steps_ = 0;   // steps taken by this run
     std::string checkpoint_;  // what the last checkpoint holds, for messages
     std::chrono::steady_clock::time_point t0_;
+    std::ofstream log_;       // --log-steps
 
     void start(const rt::NamedArrays &init, const std::string &init_file);
     rt::NamedArrays state() const;
@@ -114,6 +117,14 @@ void Loop::start(const rt::NamedArrays &init, const std::string &init_file) {
         if (o_.output == o_.resume) checkpoint_ = "at step " + std::to_string(p.global_step);
     } else if (!init.empty() && opt_->restore(init)) {
         err_ << "netc train: resuming the optimizer's state from " << init_file << "\n";
+    }
+    if (!o_.log_steps.empty()) {
+        // A resumed run adds its steps to the log the interrupted one began.
+        bool append = !o_.resume.empty();
+        log_.open(o_.log_steps, append ? std::ios::app : std::ios::trunc);
+        if (!log_) throw rt::IOError(o_.log_steps + ": cannot write: " + std::strerror(errno));
+        if (!append) log_ << "step,epoch,loss\n";
+        log_ << std::setprecision(17);
     }
     per_epoch_ = (train_.count + batch_ - 1) / batch_;
     int64_t last = train_.count - (per_epoch_ - 1) * batch_;
@@ -169,7 +180,7 @@ TrainResult Loop::run(const rt::NamedArrays &init, const std::string &init_file)
     std::mt19937_64 rng(uint64_t(o_.seed));
     std::vector<int64_t> order(size_t(train_.count));
     // Each epoch's order follows from the seed and the epochs before it.
-    for (int64_t e = 1; e < at_.epoch; e++) {
+    for (int64_t e = 1; e < at_.epoch && o_.shuffle; e++) {
         std::iota(order.begin(), order.end(), 0);
         std::shuffle(order.begin(), order.end(), rng);
     }
@@ -178,7 +189,7 @@ TrainResult Loop::run(const rt::NamedArrays &init, const std::string &init_file)
     int64_t timed_images = 0;
     for (; at_.global_step < total_; at_.epoch++, at_.step_in_epoch = 0) {
         std::iota(order.begin(), order.end(), 0);
-        std::shuffle(order.begin(), order.end(), rng);
+        if (o_.shuffle) std::shuffle(order.begin(), order.end(), rng);
         double loss_sum = 0;
         int64_t right = 0, seen = 0, batches = 0;
         for (int64_t &b = at_.step_in_epoch; b < per_epoch_ && at_.global_step < total_;) {
@@ -203,6 +214,7 @@ TrainResult Loop::run(const rt::NamedArrays &init, const std::string &init_file)
             if (at_.global_step == 0 && !o_.gradients.empty()) write_gradients(o_.gradients, loss, step_);
             opt_->step();
             at_.global_step++, b++, run_steps_++, batches++;
+            if (log_.is_open()) log_ << at_.global_step << "," << at_.epoch << "," << loss << "\n" << std::flush;
             // The first step compiles the kernels: rates and ETA count from its end.
             if (run_steps_ == 1) t0_ = std::chrono::steady_clock::now();
             else timed_images += n;

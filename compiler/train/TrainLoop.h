@@ -23,6 +23,8 @@ struct TrainOptions {
     std::string output;     // the checkpoint, every epoch and at a stop ("": none)
     std::string gradients;  // the loss and gradients of the first step, before its update
     std::string resume;     // the checkpoint this run continues ("": a new run)
+    std::string log_steps;  // each step's loss, as CSV ("": none)
+    bool shuffle = true;    // false: every epoch in the data's order
     // How the caller's options are written in messages: "--" before the
     // name (netc train) or "=" after it (:train).
     bool option_equals = false;

@@ -57,6 +57,10 @@ expect 2 "train needs --data" train "$net" "${good[@]}" -o "$work/o.npz"
 expect 2 "train needs -o" train "$net" "${good[@]}" --data "$work/good.npz"
 expect 2 "--optimizer is adam, momentum or sgd" train "$net" "${good[@]}" --data "$work/good.npz" --optimizer rmsprop -o "$work/o.npz"
 expect 2 "train needs --weights INIT.npz, --random-weights SEED or --resume" train "$net" --entry digits --data "$work/good.npz" -o "$work/o.npz"
+expect 2 "--log-steps is for 'train'" run "$net" --entry digits_eval --random-weights 1 --log-steps "$work/steps.csv"
+expect 2 "--no-shuffle is for 'train'" weights "$net" --random-weights 1 --no-shuffle -o "$work/w.npz"
+expect 1 "no_such_dir/steps.csv: cannot write" train "$net" "${good[@]}" --data "$work/good.npz" \
+       --log-steps "$work/no_such_dir/steps.csv" -o "$work/o.npz"
 
 # MNIST's idx files and CIFAR-10's batches, malformed: each error names the
 # file and the place in it (formats.net: mnist takes 28x28x1, cifar 32x32x3,
