@@ -63,6 +63,16 @@ TrainStep::TrainStep(const ir::Graph &g) : g_(g) {
                           "network '" + g.name + "' has no loss to train: compute one with "
                                                  "softmax_cross_entropy(logits, labels) on an i32[N] labels input");
     if (images_ < 0) throw Unsupported(g.node(g.inputs.at(0)).loc, "network '" + g.name + "' has no f32 image input");
+    mark_needs_grad();
+}
+
+void TrainStep::mark_needs_grad() {
+    auto trains = [&](int v) { return v >= 0 && vars_[v].trainable; };
+    for (const Stage &s : stages_) {
+        bool needs = trains(s.weights) || trains(s.biases) || trains(s.gamma) || trains(s.beta);
+        for (int i : s.in) needs = needs || tensors_[i].needs_grad;
+        tensors_[s.out].needs_grad = needs;
+    }
 }
 
 int TrainStep::variable(const ir::Node &n, const std::string &leaf, bool required) {

@@ -79,12 +79,7 @@ void bias_forward(const Buf &x, const Buf &b, Buf &y) {
 void channel_sum(const Buf &dy, Buf &db) {
     kernel("channel_sum", [&](Kernel &k) {
         ImageParam d = k.input(4, "grad_outputs");
-        Var c("c");
-        RDom r(0, d.dim(1).extent(), 0, d.dim(2).extent(), 0, d.dim(3).extent(), "r");
-        Func f("grad_biases");
-        f(c) = 0.0f;
-        f(c) += d(c, r.x, r.y, r.z);
-        schedule_channels(f, true);
+        Func f = channel_total("grad_biases", d, [&](Var c, Expr x, Expr y, Expr n) { return d(c, x, y, n); });
         k.set_outputs({f});
     }).run({&dy}, {}, {&db});
 }

@@ -37,7 +37,8 @@ public:
     const std::vector<Halide::Func> &outputs() const { return outputs_; }
 
 private:
-    std::string name_;
+    friend Kernel &kernel(const std::string &, const std::function<void(Kernel &)> &);
+    std::string name_, key_;
     std::vector<Halide::ImageParam> inputs_;
     std::vector<Halide::Param<float>> scalars_;
     std::vector<Halide::Func> outputs_;
@@ -69,6 +70,20 @@ double compile_ms();
 void schedule_image(Halide::Func f, bool has_update);
 // A per-channel Func (c) with an update: channels vectorised.
 void schedule_channels(Halide::Func f, bool has_update);
+
+// A transposition f(a, b, ...) = x(b, a, ...) computed at root in 16x16
+// blocks: a vector store per row of a block, from one strided read per lane
+// that the block's other rows reuse from cache (a plain vectorised copy
+// gathers and runs 4x slower).
+void transpose_schedule(Halide::Func f);
+
+// The per-channel sum over (x, y, n) of value(c, x, y, n) for a tensor
+// shaped like `like`: rows split into chunks summed in parallel, then the
+// chunks' sums added (a serial reduction over the whole tensor would leave
+// all but one core idle).
+Halide::Func channel_total(const std::string &name, const Halide::ImageParam &like,
+                           const std::function<Halide::Expr(Halide::Var c, Halide::Expr x, Halide::Expr y,
+                                                            Halide::Expr n)> &value);
 
 // x read with zeros outside its spatial extent (the channel and batch
 // dimensions are never read outside).

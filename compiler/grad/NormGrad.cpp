@@ -15,33 +15,27 @@ namespace {
 
 Expr count_of(const ImageParam &x) { return cast<float>(x.dim(1).extent() * x.dim(2).extent() * x.dim(3).extent()); }
 
-RDom space_and_batch(const ImageParam &x) {
-    return RDom(0, x.dim(1).extent(), 0, x.dim(2).extent(), 0, x.dim(3).extent(), "r");
-}
-
 }  // namespace
 
 void batch_stats(const Buf &x, Buf &mean, Buf &var) {
     kernel("batch_stats", [&](Kernel &k) {
         ImageParam in = k.input(4, "inputs");
         Var c("c");
-        RDom r = space_and_batch(in);
         // Two passes (mean, then squared deviations) rather than E[x^2] -
         // E[x]^2, which loses the variance to cancellation.
-        Func sum("sum"), m("batch_mean"), ss("squares"), v("batch_variance");
-        sum(c) = 0.0f;
-        sum(c) += in(c, r.x, r.y, r.z);
+        Func m("batch_mean"), v("batch_variance");
+        Func sum = channel_total("sum", in, [&](Var c, Expr x, Expr y, Expr n) { return in(c, x, y, n); });
         m(c) = sum(c) / count_of(in);
-        Expr d = in(c, r.x, r.y, r.z) - m(c);
-        ss(c) = 0.0f;
-        ss(c) += d * d;
+        m.compute_root();
+        Func ss = channel_total("squares", in, [&](Var c, Expr x, Expr y, Expr n) {
+            Expr d = in(c, x, y, n) - m(c);
+            return d * d;
+        });
         v(c) = ss(c) / count_of(in);
-        sum.compute_at(m, c);
-        ss.compute_at(v, c);
+        sum.compute_root();
+        ss.compute_root();
         schedule_channels(m, false);
         schedule_channels(v, false);
-        schedule_channels(sum, true);
-        schedule_channels(ss, true);
         k.set_outputs({m, v});
     }).run({&x}, {}, {&mean, &var});
 }
@@ -72,13 +66,10 @@ void batch_norm_backward(float eps, bool training, const Buf &dy, const Buf &x, 
         Func rstd("rstd"), dbeta_f("grad_beta"), dgamma_f("grad_gamma"), f("batch_norm_grad_inputs");
         rstd(c) = 1.0f / sqrt(v(c) + e);
         rstd.compute_root();
-        RDom r = space_and_batch(in);
-        dbeta_f(c) = 0.0f;
-        dbeta_f(c) += d(c, r.x, r.y, r.z);
-        dgamma_f(c) = 0.0f;
-        dgamma_f(c) += d(c, r.x, r.y, r.z) * (in(c, r.x, r.y, r.z) - m(c)) * rstd(c);
-        schedule_channels(dbeta_f, true);
-        schedule_channels(dgamma_f, true);
+        dbeta_f = channel_total("grad_beta", in, [&](Var c, Expr x, Expr y, Expr n) { return d(c, x, y, n); });
+        dgamma_f = channel_total("grad_gamma", in, [&](Var c, Expr x, Expr y, Expr n) {
+            return d(c, x, y, n) * (in(c, x, y, n) - m(c)) * rstd(c);
+        });
         Expr xhat = (in(c, x, y, n) - m(c)) * rstd(c);
         Expr gs = g(c) * rstd(c);
         if (training) {

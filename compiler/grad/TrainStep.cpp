@@ -177,7 +177,9 @@ void TrainStep::backward() {
             zero(g);
         }
     for (int i = int(stages_.size()) - 1; i >= 0; i--)
-        if (stages_[i].kind != StageKind::Loss && tensors_[stages_[i].out].grad_set) backward_stage(stages_[i]);
+        if (stages_[i].kind != StageKind::Loss && tensors_[stages_[i].out].grad_set &&
+            tensors_[stages_[i].out].needs_grad)
+            backward_stage(stages_[i]);
     for (Variable &v : vars_)
         if (v.trainable && v.l2 > 0) {
             Buf g = flat(v.grad);
@@ -190,7 +192,7 @@ void TrainStep::backward_stage(Stage &s) {
     const Buf &y = tensors_[s.out].value;
     int xi = s.in[0];
     const Buf &x = tensors_[xi].value;
-    bool to_x = xi != images_;  // the images need no gradient
+    bool to_x = tensors_[xi].needs_grad;
     switch (s.kind) {
     case StageKind::Conv: {
         Variable &w = vars_[s.weights];
@@ -248,7 +250,7 @@ void TrainStep::backward_stage(Stage &s) {
         return;
     case StageKind::Add:
         for (int i : s.in) {
-            if (i == images_) continue;
+            if (!tensors_[i].needs_grad) continue;
             copy(dy, grad_target(i));
             grad_done(i);
         }
@@ -257,7 +259,7 @@ void TrainStep::backward_stage(Stage &s) {
         int at = 0;
         for (int i : s.in) {
             int c = tensors_[i].dims[0];
-            if (i != images_) {
+            if (tensors_[i].needs_grad) {
                 copy(channels(dy, at, c), grad_target(i));
                 grad_done(i);
             }

@@ -52,6 +52,9 @@ struct Tensor {
     std::vector<int> dims;  // per example, innermost first: (c, w, h) or (k, 1, 1); empty for labels
     Buf value, grad, scratch;  // scratch: a further gradient before it is added
     bool grad_set = false, into_scratch = false;
+    // Whether a trainable variable is upstream: the images and what is
+    // computed from them alone (a stem's explicit padding) need no gradient.
+    bool needs_grad = false;
 };
 
 class TrainStep {
@@ -98,6 +101,7 @@ private:
     int variable(const ir::Node &n, const std::string &leaf, bool required);
     int add_tensor(const ir::Shape &s, const std::string &name);
     void add_node(const ir::Node &n, std::vector<int> &tensor_of);
+    void mark_needs_grad();
     void allocate(int batch);
     std::vector<int> batch_dims(int tensor) const;  // a tensor's dimensions with the batch
     void run_stage(Stage &s, int seed);
