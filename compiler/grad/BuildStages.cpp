@@ -211,6 +211,7 @@ void TrainStep::add_node(const ir::Node &n, std::vector<int> &tensor_of) {
     default: throw InternalError(std::string("no training stage for op ") + ir::op_name(n.op));
     }
     // Epilogues: a batch norm (a conv's normalizer or the op itself), then the activation.
+    int norm_stage = -1;
     if (n.norm && n.op != K::Activation) {
         int s = stage(StageKind::BatchNorm, {last}, n.activation != ir::Activation::None ? "/normalized" : "");
         Stage &b = stages_[s];
@@ -226,6 +227,7 @@ void TrainStep::add_node(const ir::Node &n, std::vector<int> &tensor_of) {
         b.scratch = Buf(int(c));
         b.scratch2 = Buf(int(c));
         last = b.out;
+        norm_stage = s;
     }
     if (n.activation != ir::Activation::None && n.activation != ir::Activation::Identity && n.op != K::Input) {
         if (n.activation == ir::Activation::Softmax)
@@ -234,6 +236,11 @@ void TrainStep::add_node(const ir::Node &n, std::vector<int> &tensor_of) {
         if (n.op == K::SoftmaxCrossEntropy) throw InternalError("an activation on a loss");
         int s = stage(StageKind::Activation, {last}, "");
         stages_[s].act = n.activation;
+        // The normalized tensor is this node's own, read by nothing else.
+        if (norm_stage >= 0) {
+            stages_[norm_stage].act_stage = s;
+            stages_[s].into_norm = true;
+        }
         last = stages_[s].out;
     }
     tensor_of[n.id] = last;

@@ -80,7 +80,7 @@ void conv_forward(const ConvGeom &g, const Buf &x, const Buf &w, Buf &y) {
 }
 
 void conv_backward_data(const ConvGeom &g, const Buf &dy, const Buf &w, Buf &dx) {
-    if (g.sh == 1 && g.sw == 1 && tiles_fit(dx)) return conv_backward_data_tiled(g, dy, w, dx);
+    if (tiles_fit(dx)) return conv_backward_data_tiled(g, dy, w, dx);
     kernel("conv_backward_data " + g.key(), [&](Kernel &k) {
         ImageParam d = k.input(4, "grad_outputs"), wt = k.input(4, "weights");
         Func dyb = zero_padded(d);

@@ -1,5 +1,5 @@
-// Register-tiled convolutions for training: forward, backward-data (stride
-// 1: a convolution of dy with the flipped, transposed weights) and
+// Register-tiled convolutions for training: forward, backward-data (a
+// convolution of dy with the flipped, transposed weights) and
 // backward-filter (a reduction over batch and space). Each output is cut
 // into tiles of 32 channels (two AVX-512 vectors) by a few points whose
 // accumulators live in registers for the whole reduction: the output is a
@@ -109,7 +109,13 @@ void conv_backward_data_tiled(const ConvGeom &g, const Buf &dy, const Buf &w, Bu
         RDom r(0, d.dim(0).extent(), 0, g.kw, 0, g.kh, "r");
         Func acc("conv_grad_inputs_tile"), f("conv_grad_inputs");
         acc(c, x, y, n) = 0.0f;
-        acc(c, x, y, n) += dyp(r.x, x + g.pl - r.y * g.rw, y + g.pt - r.z * g.rh, n) * wtt(c, r.x, r.y, r.z);
+        // Strided: the output point whose tap lands on (x, y), if any; the
+        // taps that land between output points multiply zeros (a waste of
+        // 1 - 1/(sh sw) of the work, still far faster than an untiled kernel).
+        Expr tx = x + g.pl - r.y * g.rw, ty = y + g.pt - r.z * g.rh;
+        Expr v = dyp(r.x, g.sw == 1 ? tx : tx / g.sw, g.sh == 1 ? ty : ty / g.sh, n);
+        if (g.sw > 1 || g.sh > 1) v = select(tx % g.sw == 0 && ty % g.sh == 0, v, 0.0f);
+        acc(c, x, y, n) += v * wtt(c, r.x, r.y, r.z);
         f(c, x, y, n) = acc(c, x, y, n);
         schedule_point_tiles(f, acc, {r.x, r.y, r.z});
         k.set_outputs({f});

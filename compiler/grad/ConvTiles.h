@@ -12,7 +12,6 @@ bool tiles_fit(const Buf &out);
 bool filter_tiles_fit(const ConvGeom &g, const Buf &dw);
 
 void conv_forward_tiled(const ConvGeom &g, const Buf &x, const Buf &w, Buf &y);
-// Stride 1 only (a strided backward-data reads dy at every stride-th point).
 void conv_backward_data_tiled(const ConvGeom &g, const Buf &dy, const Buf &w, Buf &dx);
 void conv_backward_filter_tiled(const ConvGeom &g, const Buf &dy, const Buf &x, Buf &dw);
 

@@ -143,8 +143,8 @@ void transpose_schedule(Func f) {
         .parallel(f.args().back());
 }
 
-Func channel_total(const std::string &name, const ImageParam &like,
-                   const std::function<Expr(Var, Expr, Expr, Expr)> &value) {
+Func channel_totals(const std::string &name, const ImageParam &like,
+                    const std::function<std::vector<Expr>(Var, Expr, Expr, Expr)> &values) {
     const int chunks = 16;
     Var c("c"), k("k");
     Expr w = like.dim(1).extent(), h = like.dim(2).extent(), rows = h * like.dim(3).extent();
@@ -153,16 +153,34 @@ Func channel_total(const std::string &name, const ImageParam &like,
     r.where(k * per + r.y < rows);
     // Clamped as well: bounds inference does not see the predicate.
     Expr row = min(k * per + r.y, rows - 1);
+    std::vector<Expr> v = values(c, r.x, row % h, row / h);
     Func part(name + "_chunks"), total(name);
-    part(c, k) = 0.0f;
-    part(c, k) += value(c, r.x, row % h, row / h);
     RDom rk(0, chunks, name + "_k");
-    total(c) = 0.0f;
-    total(c) += part(c, rk);
+    if (v.size() == 1) {
+        part(c, k) = 0.0f;
+        part(c, k) += v[0];
+        total(c) = 0.0f;
+        total(c) += part(c, rk);
+    } else {
+        std::vector<Expr> zeros(v.size(), Expr(0.0f)), p, t;
+        part(c, k) = Tuple(zeros);
+        total(c) = Tuple(zeros);
+        for (size_t i = 0; i < v.size(); i++) {
+            p.push_back(part(c, k)[i] + v[i]);
+            t.push_back(total(c)[i] + part(c, rk)[i]);
+        }
+        part(c, k) = Tuple(p);
+        total(c) = Tuple(t);
+    }
     part.compute_root().vectorize(c, 16, TailStrategy::GuardWithIf);
     part.update().reorder(c, r.x, r.y, k).vectorize(c, 16, TailStrategy::GuardWithIf).parallel(k);
     schedule_channels(total, true);
     return total;
+}
+
+Func channel_total(const std::string &name, const ImageParam &like,
+                   const std::function<Expr(Var, Expr, Expr, Expr)> &value) {
+    return channel_totals(name, like, [&](Var c, Expr x, Expr y, Expr n) { return std::vector<Expr>{value(c, x, y, n)}; });
 }
 
 Func zero_padded(ImageParam x) {

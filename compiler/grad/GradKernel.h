@@ -85,6 +85,11 @@ Halide::Func channel_total(const std::string &name, const Halide::ImageParam &li
                            const std::function<Halide::Expr(Halide::Var c, Halide::Expr x, Halide::Expr y,
                                                             Halide::Expr n)> &value);
 
+// Several such sums in one pass: a Func with a Tuple of them.
+Halide::Func channel_totals(const std::string &name, const Halide::ImageParam &like,
+                            const std::function<std::vector<Halide::Expr>(Halide::Var c, Halide::Expr x,
+                                                                          Halide::Expr y, Halide::Expr n)> &values);
+
 // x read with zeros outside its spatial extent (the channel and batch
 // dimensions are never read outside).
 Halide::Func zero_padded(Halide::ImageParam x);

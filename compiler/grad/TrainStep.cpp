@@ -60,6 +60,7 @@ void TrainStep::allocate(int batch) {
         d.push_back(batch);
         t.value = Buf(d);
         t.grad = Buf(d);
+        t.own_grad = t.grad;
         t.scratch = Buf(d);
     }
     for (Stage &s : stages_) {
@@ -158,6 +159,18 @@ Buf &TrainStep::grad_target(int t) {
     return x.grad_set ? x.scratch : x.grad;
 }
 
+void TrainStep::pass_grad(int t, const Buf &dy) {
+    Tensor &x = tensors_[t];
+    if (x.grad_set) {
+        copy(dy, grad_target(t));
+        grad_done(t);
+        return;
+    }
+    x.grad = dy;
+    x.grad_set = true;
+    x.into_scratch = false;
+}
+
 void TrainStep::grad_done(int t) {
     Tensor &x = tensors_[t];
     if (x.into_scratch) accumulate(x.grad, x.scratch);
@@ -165,7 +178,10 @@ void TrainStep::grad_done(int t) {
 }
 
 void TrainStep::backward() {
-    for (Tensor &t : tensors_) t.grad_set = false;
+    for (Tensor &t : tensors_) {
+        t.grad_set = false;
+        t.grad = t.own_grad;
+    }
     // The loss stage left dL/dlogits in the logits' scratch.
     Tensor &z = tensors_[logits_];
     copy(z.scratch, z.grad);
@@ -227,12 +243,23 @@ void TrainStep::backward_stage(Stage &s) {
         // Without scale or center, their gradients go to the stage's scratch.
         Buf &dgamma = s.gamma >= 0 ? vars_[s.gamma].grad : s.scratch;
         Buf &dbeta = s.beta >= 0 ? vars_[s.beta].grad : s.scratch2;
-        batch_norm_backward(float(s.node->norm->epsilon), batch, dy, x, mean, var, gamma, grad_target(xi), dgamma,
-                            dbeta);
+        if (s.act_stage >= 0) {
+            const Stage &a = stages_[s.act_stage];
+            batch_norm_activation_backward(float(s.node->norm->epsilon), batch, a.act, tensors_[a.out].grad,
+                                           tensors_[a.out].value, x, mean, var, gamma, grad_target(xi), dgamma,
+                                           dbeta);
+        } else {
+            batch_norm_backward(float(s.node->norm->epsilon), batch, dy, x, mean, var, gamma, grad_target(xi),
+                                dgamma, dbeta);
+        }
         grad_done(xi);
         return;
     }
     case StageKind::Activation:
+        if (s.into_norm) {
+            tensors_[xi].grad_set = true;  // the batch norm's backward reads dy through the activation
+            return;
+        }
         activation_backward(s.act, dy, y, grad_target(xi));
         grad_done(xi);
         return;
@@ -249,10 +276,19 @@ void TrainStep::backward_stage(Stage &s) {
         grad_done(xi);
         return;
     case StageKind::Add:
-        for (int i : s.in) {
+        // One input takes dy itself, the others copies: two gradients
+        // sharing memory would add into each other.
+        for (size_t j = 0; j < s.in.size(); j++) {
+            int i = s.in[j];
             if (!tensors_[i].needs_grad) continue;
-            copy(dy, grad_target(i));
-            grad_done(i);
+            bool first = true;
+            for (size_t k = 0; k < j; k++) first = first && !tensors_[s.in[k]].needs_grad;
+            if (first) {
+                pass_grad(i, dy);
+            } else {
+                copy(dy, grad_target(i));
+                grad_done(i);
+            }
         }
         return;
     case StageKind::Concat: {
@@ -287,10 +323,7 @@ void TrainStep::backward_stage(Stage &s) {
     case StageKind::Loss: return;
     }
     // Bias: the gradient passes through unchanged.
-    if (to_x) {
-        copy(dy, grad_target(xi));
-        grad_done(xi);
-    }
+    if (to_x) pass_grad(xi, dy);
 }
 
 }  // namespace netc::grad
