@@ -6,6 +6,8 @@ hits both alike. Prints seconds per step (the first step, which compiles
 or warms up, untimed) and netc/torch.
 
 usage: bench/train_step.py NETC [--batch 1 8] [--steps 4] [--repeat 2]
+(netc train reports the seconds after the first step to 0.1 s: give batch 1
+steps enough, e.g. --steps 11, for two digits.)
 With NETC_TRAIN_PROFILE=1 in the environment netc also prints its per-kernel
 times (stderr).
 """

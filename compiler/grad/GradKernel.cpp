@@ -140,7 +140,7 @@ void transpose_schedule(Func f) {
         .tile(a, b, ao, bo, ai, bi, 16, 16, TailStrategy::GuardWithIf)
         .vectorize(ai)
         .unroll(bi)
-        .parallel(f.args().back());
+        .parallel(bo);
 }
 
 Func channel_totals(const std::string &name, const ImageParam &like,
