@@ -78,6 +78,16 @@ TrainStep::TrainStep(const ir::Graph &g, Objective objective) : g_(g) {
                           "network '" + g.name + "' has no loss to train: compute one with "
                                                  "softmax_cross_entropy(logits, labels) on an i32[N] labels input");
     if (images_ < 0) throw Unsupported(g.node(g.inputs.at(0)).loc, "network '" + g.name + "' has no f32 image input");
+    mark_needs_grad();
+}
+
+void TrainStep::mark_needs_grad() {
+    auto trains = [&](int v) { return v >= 0 && vars_[v].trainable; };
+    for (const Stage &s : stages_) {
+        bool needs = trains(s.weights) || trains(s.biases) || trains(s.gamma) || trains(s.beta);
+        for (int i : s.in) needs = needs || tensors_[i].needs_grad;
+        tensors_[s.out].needs_grad = needs;
+    }
 }
 
 // The reference benchmark's objective, tf.nn.l2_loss of the output: only
@@ -246,6 +256,7 @@ void TrainStep::add_node(const ir::Node &n, std::vector<int> &tensor_of) {
     default: throw InternalError(std::string("no training stage for op ") + ir::op_name(n.op));
     }
     // Epilogues: a batch norm (a conv's normalizer or the op itself), then the activation.
+    int norm_stage = -1;
     if (n.norm && n.op != K::Activation) {
         int s = stage(StageKind::BatchNorm, {last}, n.activation != ir::Activation::None ? "/normalized" : "");
         Stage &b = stages_[s];
@@ -261,6 +272,7 @@ void TrainStep::add_node(const ir::Node &n, std::vector<int> &tensor_of) {
         b.scratch = Buf(int(c));
         b.scratch2 = Buf(int(c));
         last = b.out;
+        norm_stage = s;
     }
     if (n.activation != ir::Activation::None && n.activation != ir::Activation::Identity && n.op != K::Input) {
         if (n.activation == ir::Activation::Softmax)
@@ -269,6 +281,11 @@ void TrainStep::add_node(const ir::Node &n, std::vector<int> &tensor_of) {
         if (n.op == K::SoftmaxCrossEntropy) throw InternalError("an activation on a loss");
         int s = stage(StageKind::Activation, {last}, "");
         stages_[s].act = n.activation;
+        // The normalized tensor is this node's own, read by nothing else.
+        if (norm_stage >= 0) {
+            stages_[norm_stage].act_stage = s;
+            stages_[s].into_norm = true;
+        }
         last = stages_[s].out;
     }
     tensor_of[n.id] = last;

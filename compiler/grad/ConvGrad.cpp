@@ -1,6 +1,7 @@
 // Convolutions in training: the forward pass (on the raw output, before any
 // bias, batch norm or activation, whose own stages follow), backward-data
 // and backward-filter, for dense and depthwise kernels.
+#include "ConvTiles.h"
 #include "TrainKernels.h"
 
 namespace netc::grad {
@@ -64,6 +65,7 @@ void schedule_filter(Func f, RVar r0, RVar r1, RVar r2) {
 }  // namespace
 
 void conv_forward(const ConvGeom &g, const Buf &x, const Buf &w, Buf &y) {
+    if (tiles_fit(y)) return conv_forward_tiled(g, x, w, y);
     kernel("conv_forward " + g.key(), [&](Kernel &k) {
         ImageParam in = k.input(4, "inputs"), wt = k.input(4, "weights");
         Func xb = zero_padded(in);
@@ -78,6 +80,7 @@ void conv_forward(const ConvGeom &g, const Buf &x, const Buf &w, Buf &y) {
 }
 
 void conv_backward_data(const ConvGeom &g, const Buf &dy, const Buf &w, Buf &dx) {
+    if (tiles_fit(dx)) return conv_backward_data_tiled(g, dy, w, dx);
     kernel("conv_backward_data " + g.key(), [&](Kernel &k) {
         ImageParam d = k.input(4, "grad_outputs"), wt = k.input(4, "weights");
         Func dyb = zero_padded(d);
@@ -86,7 +89,7 @@ void conv_backward_data(const ConvGeom &g, const Buf &dy, const Buf &w, Buf &dx)
         // vector of dx reads one contiguous vector of them.
         Func wtt("weights_transposed");
         wtt(c, o, kx, ky) = wt(o, c, kx, ky);
-        wtt.compute_root().vectorize(c, 8, TailStrategy::GuardWithIf).parallel(ky);
+        transpose_schedule(wtt);
         RDom r(0, d.dim(0).extent(), 0, g.kw, 0, g.kh, "r");
         Func f("conv_grad_inputs");
         f(c, x, y, n) = 0.0f;
@@ -97,6 +100,7 @@ void conv_backward_data(const ConvGeom &g, const Buf &dy, const Buf &w, Buf &dx)
 }
 
 void conv_backward_filter(const ConvGeom &g, const Buf &dy, const Buf &x, Buf &dw) {
+    if (filter_tiles_fit(g, dw)) return conv_backward_filter_tiled(g, dy, x, dw);
     kernel("conv_backward_filter " + g.key(), [&](Kernel &k) {
         ImageParam d = k.input(4, "grad_outputs"), in = k.input(4, "inputs");
         Func xb = zero_padded(in);

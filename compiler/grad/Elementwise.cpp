@@ -25,21 +25,6 @@ Expr activate(ir::Activation a, Expr x) {
     throw InternalError("softmax is not element-wise");
 }
 
-// dL/dx = dL/dy * activation_grad(y). ReLU's gradient at 0 is 0, as TF's
-// and PyTorch's are.
-Expr activation_grad(ir::Activation a, Expr y) {
-    switch (a) {
-    case ir::Activation::Relu: return select(y > 0.0f, 1.0f, 0.0f);
-    case ir::Activation::Relu6: return select(y > 0.0f && y < 6.0f, 1.0f, 0.0f);
-    case ir::Activation::Sigmoid: return y * (1.0f - y);
-    case ir::Activation::Tanh: return 1.0f - y * y;
-    case ir::Activation::None:
-    case ir::Activation::Identity: return 1.0f;
-    case ir::Activation::Softmax: break;
-    }
-    throw InternalError("softmax's gradient is not element-wise");
-}
-
 // A kernel over (c, x, y, n) computing one expression of its inputs.
 void pointwise(const std::string &key, int inputs, int scalars, const std::vector<const Buf *> &ins,
                const std::vector<float> &ss, const std::vector<Buf *> &outs,
@@ -65,6 +50,21 @@ void pointwise(const std::string &key, int inputs, int scalars, const std::vecto
 
 }  // namespace
 
+// dL/dx = dL/dy * activation_gradient(y). ReLU's gradient at 0 is 0, as TF's
+// and PyTorch's are.
+Expr activation_gradient(ir::Activation a, Expr y) {
+    switch (a) {
+    case ir::Activation::Relu: return select(y > 0.0f, 1.0f, 0.0f);
+    case ir::Activation::Relu6: return select(y > 0.0f && y < 6.0f, 1.0f, 0.0f);
+    case ir::Activation::Sigmoid: return y * (1.0f - y);
+    case ir::Activation::Tanh: return 1.0f - y * y;
+    case ir::Activation::None:
+    case ir::Activation::Identity: return 1.0f;
+    case ir::Activation::Softmax: break;
+    }
+    throw InternalError("softmax's gradient is not element-wise");
+}
+
 void bias_forward(const Buf &x, const Buf &b, Buf &y) {
     kernel("bias_forward", [&](Kernel &k) {
         ImageParam in = k.input(4, "inputs"), bias = k.input(1, "biases");
@@ -79,12 +79,7 @@ void bias_forward(const Buf &x, const Buf &b, Buf &y) {
 void channel_sum(const Buf &dy, Buf &db) {
     kernel("channel_sum", [&](Kernel &k) {
         ImageParam d = k.input(4, "grad_outputs");
-        Var c("c");
-        RDom r(0, d.dim(1).extent(), 0, d.dim(2).extent(), 0, d.dim(3).extent(), "r");
-        Func f("grad_biases");
-        f(c) = 0.0f;
-        f(c) += d(c, r.x, r.y, r.z);
-        schedule_channels(f, true);
+        Func f = channel_total("grad_biases", d, [&](Var c, Expr x, Expr y, Expr n) { return d(c, x, y, n); });
         k.set_outputs({f});
     }).run({&dy}, {}, {&db});
 }
@@ -97,7 +92,7 @@ void activation_forward(ir::Activation a, const Buf &x, Buf &y) {
 void activation_backward(ir::Activation a, const Buf &dy, const Buf &y, Buf &dx) {
     pointwise(std::string("activation_backward ") + ir::activation_name(a), 2, 0, {&dy, &y}, {}, {&dx},
               [&](auto &in, auto &, Var c, Var x, Var y, Var n) {
-                  return std::vector<Expr>{in[0](c, x, y, n) * activation_grad(a, in[1](c, x, y, n))};
+                  return std::vector<Expr>{in[0](c, x, y, n) * activation_gradient(a, in[1](c, x, y, n))};
               });
 }
 

@@ -5,10 +5,14 @@
 #include "KernelCache.h"
 #include "KernelObject.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <sstream>
+#include <vector>
 
 namespace netc::grad {
 
@@ -26,6 +30,31 @@ struct Registry {
 Registry &registry() {
     static Registry r;
     return r;
+}
+
+// NETC_TRAIN_PROFILE=1: each kernel's calls and milliseconds (compiling
+// excluded), printed to stderr at exit, slowest first.
+struct Profile {
+    struct Entry {
+        int calls = 0;
+        double ms = 0;
+    };
+    std::map<std::string, Entry> kernels;
+    ~Profile() {
+        std::vector<std::pair<std::string, Entry>> v(kernels.begin(), kernels.end());
+        std::sort(v.begin(), v.end(), [](const auto &a, const auto &b) { return a.second.ms > b.second.ms; });
+        double total = 0;
+        for (auto &e : v) total += e.second.ms;
+        std::fprintf(stderr, "netc train profile: %.1f ms in kernels\n", total);
+        for (auto &e : v)
+            std::fprintf(stderr, "%10.1f ms %5.1f%% %6d calls  %s\n", e.second.ms, 100 * e.second.ms / total,
+                         e.second.calls, e.first.c_str());
+    }
+};
+
+Profile *profile() {
+    static std::unique_ptr<Profile> p(std::getenv("NETC_TRAIN_PROFILE") ? new Profile : nullptr);
+    return p.get();
 }
 
 Target jit_target() {
@@ -61,10 +90,18 @@ void Kernel::run(const std::vector<const Buf *> &ins, const std::vector<float> &
     for (const Buf *b : ins) args.push_back(const_cast<Buf *>(b)->raw_buffer());
     for (float &v : values) args.push_back(&v);
     for (Buf *b : outs) args.push_back(b->raw_buffer());
+    auto t0 = std::chrono::steady_clock::now();
     if (int rc = code_(args.data())) {
         std::string why = jit::CodeLoader::instance().take_error();
         throw RuntimeError("training kernel " + name_ + " failed (code " + std::to_string(rc) + ")" +
                            (why.empty() ? "" : ": " + why));
+    }
+    if (Profile *p = profile()) {
+        std::string at = key_ + " ->";
+        for (int i = 0; i < outs[0]->dimensions(); i++) at += " " + std::to_string(outs[0]->dim(i).extent());
+        Profile::Entry &e = p->kernels[at];
+        e.calls++;
+        e.ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     }
 }
 
@@ -144,6 +181,55 @@ void schedule_channels(Func f, bool has_update) {
     Var c = f.args()[0];
     f.vectorize(c, 8, TailStrategy::GuardWithIf);
     if (has_update) f.update().vectorize(c, 8, TailStrategy::GuardWithIf);
+}
+
+void transpose_schedule(Func f) {
+    Var a = f.args()[0], b = f.args()[1], ao("ao"), bo("bo"), ai("ai"), bi("bi");
+    f.compute_root()
+        .tile(a, b, ao, bo, ai, bi, 16, 16, TailStrategy::GuardWithIf)
+        .vectorize(ai)
+        .unroll(bi)
+        .parallel(bo);
+}
+
+Func channel_totals(const std::string &name, const ImageParam &like,
+                    const std::function<std::vector<Expr>(Var, Expr, Expr, Expr)> &values) {
+    const int chunks = 16;
+    Var c("c"), k("k");
+    Expr w = like.dim(1).extent(), h = like.dim(2).extent(), rows = h * like.dim(3).extent();
+    Expr per = (rows + chunks - 1) / chunks;
+    RDom r(0, w, 0, per, name + "_r");
+    r.where(k * per + r.y < rows);
+    // Clamped as well: bounds inference does not see the predicate.
+    Expr row = min(k * per + r.y, rows - 1);
+    std::vector<Expr> v = values(c, r.x, row % h, row / h);
+    Func part(name + "_chunks"), total(name);
+    RDom rk(0, chunks, name + "_k");
+    if (v.size() == 1) {
+        part(c, k) = 0.0f;
+        part(c, k) += v[0];
+        total(c) = 0.0f;
+        total(c) += part(c, rk);
+    } else {
+        std::vector<Expr> zeros(v.size(), Expr(0.0f)), p, t;
+        part(c, k) = Tuple(zeros);
+        total(c) = Tuple(zeros);
+        for (size_t i = 0; i < v.size(); i++) {
+            p.push_back(part(c, k)[i] + v[i]);
+            t.push_back(total(c)[i] + part(c, rk)[i]);
+        }
+        part(c, k) = Tuple(p);
+        total(c) = Tuple(t);
+    }
+    part.compute_root().vectorize(c, 16, TailStrategy::GuardWithIf);
+    part.update().reorder(c, r.x, r.y, k).vectorize(c, 16, TailStrategy::GuardWithIf).parallel(k);
+    schedule_channels(total, true);
+    return total;
+}
+
+Func channel_total(const std::string &name, const ImageParam &like,
+                   const std::function<Expr(Var, Expr, Expr, Expr)> &value) {
+    return channel_totals(name, like, [&](Var c, Expr x, Expr y, Expr n) { return std::vector<Expr>{value(c, x, y, n)}; });
 }
 
 Func zero_padded(ImageParam x) {

@@ -82,6 +82,25 @@ void schedule_image(Halide::Func f, bool has_update);
 // A per-channel Func (c) with an update: channels vectorised.
 void schedule_channels(Halide::Func f, bool has_update);
 
+// A transposition f(a, b, ...) = x(b, a, ...) computed at root in 16x16
+// blocks: a vector store per row of a block, from one strided read per lane
+// that the block's other rows reuse from cache (a plain vectorised copy
+// gathers and runs 4x slower).
+void transpose_schedule(Halide::Func f);
+
+// The per-channel sum over (x, y, n) of value(c, x, y, n) for a tensor
+// shaped like `like`: rows split into chunks summed in parallel, then the
+// chunks' sums added (a serial reduction over the whole tensor would leave
+// all but one core idle).
+Halide::Func channel_total(const std::string &name, const Halide::ImageParam &like,
+                           const std::function<Halide::Expr(Halide::Var c, Halide::Expr x, Halide::Expr y,
+                                                            Halide::Expr n)> &value);
+
+// Several such sums in one pass: a Func with a Tuple of them.
+Halide::Func channel_totals(const std::string &name, const Halide::ImageParam &like,
+                            const std::function<std::vector<Halide::Expr>(Halide::Var c, Halide::Expr x,
+                                                                          Halide::Expr y, Halide::Expr n)> &values);
+
 // x read with zeros outside its spatial extent (the channel and batch
 // dimensions are never read outside).
 Halide::Func zero_padded(Halide::ImageParam x);

@@ -15,33 +15,27 @@ namespace {
 
 Expr count_of(const ImageParam &x) { return cast<float>(x.dim(1).extent() * x.dim(2).extent() * x.dim(3).extent()); }
 
-RDom space_and_batch(const ImageParam &x) {
-    return RDom(0, x.dim(1).extent(), 0, x.dim(2).extent(), 0, x.dim(3).extent(), "r");
-}
-
 }  // namespace
 
 void batch_stats(const Buf &x, Buf &mean, Buf &var) {
     kernel("batch_stats", [&](Kernel &k) {
         ImageParam in = k.input(4, "inputs");
         Var c("c");
-        RDom r = space_and_batch(in);
         // Two passes (mean, then squared deviations) rather than E[x^2] -
         // E[x]^2, which loses the variance to cancellation.
-        Func sum("sum"), m("batch_mean"), ss("squares"), v("batch_variance");
-        sum(c) = 0.0f;
-        sum(c) += in(c, r.x, r.y, r.z);
+        Func m("batch_mean"), v("batch_variance");
+        Func sum = channel_total("sum", in, [&](Var c, Expr x, Expr y, Expr n) { return in(c, x, y, n); });
         m(c) = sum(c) / count_of(in);
-        Expr d = in(c, r.x, r.y, r.z) - m(c);
-        ss(c) = 0.0f;
-        ss(c) += d * d;
+        m.compute_root();
+        Func ss = channel_total("squares", in, [&](Var c, Expr x, Expr y, Expr n) {
+            Expr d = in(c, x, y, n) - m(c);
+            return d * d;
+        });
         v(c) = ss(c) / count_of(in);
-        sum.compute_at(m, c);
-        ss.compute_at(v, c);
+        sum.compute_root();
+        ss.compute_root();
         schedule_channels(m, false);
         schedule_channels(v, false);
-        schedule_channels(sum, true);
-        schedule_channels(ss, true);
         k.set_outputs({m, v});
     }).run({&x}, {}, {&mean, &var});
 }
@@ -64,32 +58,53 @@ void batch_norm_forward(float eps, const Buf &x, const Buf &mean, const Buf &var
 
 void batch_norm_backward(float eps, bool training, const Buf &dy, const Buf &x, const Buf &mean, const Buf &var,
                          const Buf &gamma, Buf &dx, Buf &dgamma, Buf &dbeta) {
-    kernel(std::string("batch_norm_backward ") + (training ? "batch" : "moving"), [&](Kernel &k) {
-        ImageParam d = k.input(4, "grad_outputs"), in = k.input(4, "inputs"), m = k.input(1, "mean"),
-                   v = k.input(1, "variance"), g = k.input(1, "gamma");
+    batch_norm_activation_backward(eps, training, ir::Activation::None, dy, dy, x, mean, var, gamma, dx, dgamma, dbeta);
+}
+
+void batch_norm_activation_backward(float eps, bool training, ir::Activation act, const Buf &dy, const Buf &act_y,
+                                    const Buf &x, const Buf &mean, const Buf &var, const Buf &gamma, Buf &dx,
+                                    Buf &dgamma, Buf &dbeta) {
+    bool masked = act != ir::Activation::None && act != ir::Activation::Identity;
+    std::string key = std::string("batch_norm_backward ") + (training ? "batch" : "moving");
+    if (masked) key += std::string(" ") + ir::activation_name(act);
+    std::vector<const Buf *> ins = {&dy};
+    if (masked) ins.push_back(&act_y);
+    for (const Buf *b : {&x, &mean, &var, &gamma}) ins.push_back(b);
+    kernel(key, [&](Kernel &k) {
+        ImageParam d = k.input(4, "grad_outputs");
+        ImageParam ya = masked ? k.input(4, "activation_outputs") : ImageParam();
+        ImageParam in = k.input(4, "inputs"), m = k.input(1, "mean"), v = k.input(1, "variance"),
+                   g = k.input(1, "gamma");
         Param<float> e = k.scalar("epsilon");
+        // The batch norm's output gradient, through the activation.
+        auto grad = [&](Expr c, Expr x, Expr y, Expr n) {
+            return masked ? d(c, x, y, n) * activation_gradient(act, ya(c, x, y, n)) : Expr(d(c, x, y, n));
+        };
         Var c("c"), x("x"), y("y"), n("n");
         Func rstd("rstd"), dbeta_f("grad_beta"), dgamma_f("grad_gamma"), f("batch_norm_grad_inputs");
         rstd(c) = 1.0f / sqrt(v(c) + e);
         rstd.compute_root();
-        RDom r = space_and_batch(in);
-        dbeta_f(c) = 0.0f;
-        dbeta_f(c) += d(c, r.x, r.y, r.z);
-        dgamma_f(c) = 0.0f;
-        dgamma_f(c) += d(c, r.x, r.y, r.z) * (in(c, r.x, r.y, r.z) - m(c)) * rstd(c);
-        schedule_channels(dbeta_f, true);
-        schedule_channels(dgamma_f, true);
+        // Both sums in one pass over dy and x.
+        Func sums = channel_totals("grad_beta_gamma", in, [&](Var c, Expr x, Expr y, Expr n) {
+            Expr dv = grad(c, x, y, n);
+            return std::vector<Expr>{dv, dv * (in(c, x, y, n) - m(c))};
+        });
+        sums.compute_root();
+        dbeta_f(c) = sums(c)[0];
+        dgamma_f(c) = sums(c)[1] * rstd(c);
         Expr xhat = (in(c, x, y, n) - m(c)) * rstd(c);
         Expr gs = g(c) * rstd(c);
         if (training) {
             Expr inv = 1.0f / count_of(in);
-            f(c, x, y, n) = gs * (d(c, x, y, n) - dbeta_f(c) * inv - xhat * dgamma_f(c) * inv);
+            f(c, x, y, n) = gs * (grad(c, x, y, n) - dbeta_f(c) * inv - xhat * dgamma_f(c) * inv);
         } else {
-            f(c, x, y, n) = gs * d(c, x, y, n);
+            f(c, x, y, n) = gs * grad(c, x, y, n);
         }
         schedule_image(f, false);
+        schedule_channels(dbeta_f, false);
+        schedule_channels(dgamma_f, false);
         k.set_outputs({f, dgamma_f, dbeta_f});
-    }).run({&dy, &x, &mean, &var, &gamma}, {eps}, {&dx, &dgamma, &dbeta});
+    }).run(ins, {eps}, {&dx, &dgamma, &dbeta});
 }
 
 void moving_averages(double decay, const Buf &x, const Buf &mean, const Buf &var, Buf &moving_mean,

@@ -32,6 +32,8 @@ void bias_forward(const Buf &x, const Buf &b, Buf &y);   // y = x + b(c)
 void channel_sum(const Buf &dy, Buf &db);                 // db(c) = sum over x, y, n
 void activation_forward(ir::Activation a, const Buf &x, Buf &y);
 void activation_backward(ir::Activation a, const Buf &dy, const Buf &y, Buf &dx);  // from the output y
+// The activation's derivative at the point whose output is y.
+Halide::Expr activation_gradient(ir::Activation a, Halide::Expr y);
 void add_forward(const Buf &a, const Buf &b, Buf &y);
 void accumulate(Buf &dst, const Buf &src);  // dst += src
 void copy(const Buf &x, Buf &y);  // y's region from x (views make concat's slices)
@@ -51,6 +53,12 @@ void batch_norm_forward(float eps, const Buf &x, const Buf &mean, const Buf &var
 // training: mean and var are the batch's (their gradient flows into dx).
 void batch_norm_backward(float eps, bool training, const Buf &dy, const Buf &x, const Buf &mean, const Buf &var,
                          const Buf &gamma, Buf &dx, Buf &dgamma, Buf &dbeta);
+// The same with the activation that follows the batch norm folded in: dy
+// and act_y are the activation's output gradient and output (saves a pass
+// writing the batch norm's output gradient and three reading it).
+void batch_norm_activation_backward(float eps, bool training, ir::Activation act, const Buf &dy, const Buf &act_y,
+                                    const Buf &x, const Buf &mean, const Buf &var, const Buf &gamma, Buf &dx,
+                                    Buf &dgamma, Buf &dbeta);
 // TF's moving statistics after a training batch x with these statistics: the
 // variance moves toward the batch's unbiased one (as PyTorch's running_var).
 void moving_averages(double decay, const Buf &x, const Buf &mean, const Buf &var, Buf &moving_mean,

@@ -60,6 +60,7 @@ void TrainStep::allocate(int batch) {
         d.push_back(batch);
         t.value = Buf(d);
         t.grad = Buf(d);
+        t.own_grad = t.grad;
         t.scratch = Buf(d);
     }
     for (Stage &s : stages_) {
@@ -163,6 +164,18 @@ Buf &TrainStep::grad_target(int t) {
     return x.grad_set ? x.scratch : x.grad;
 }
 
+void TrainStep::pass_grad(int t, const Buf &dy) {
+    Tensor &x = tensors_[t];
+    if (x.grad_set) {
+        copy(dy, grad_target(t));
+        grad_done(t);
+        return;
+    }
+    x.grad = dy;
+    x.grad_set = true;
+    x.into_scratch = false;
+}
+
 void TrainStep::grad_done(int t) {
     Tensor &x = tensors_[t];
     if (x.into_scratch) accumulate(x.grad, x.scratch);
@@ -170,7 +183,10 @@ void TrainStep::grad_done(int t) {
 }
 
 void TrainStep::backward() {
-    for (Tensor &t : tensors_) t.grad_set = false;
+    for (Tensor &t : tensors_) {
+        t.grad_set = false;
+        t.grad = t.own_grad;
+    }
     // The loss stage left dL/dlogits in the logits' scratch.
     Tensor &z = tensors_[logits_];
     copy(z.scratch, z.grad);
@@ -182,7 +198,9 @@ void TrainStep::backward() {
             zero(g);
         }
     for (int i = int(stages_.size()) - 1; i >= 0; i--)
-        if (stages_[i].kind != StageKind::Loss && tensors_[stages_[i].out].grad_set) backward_stage(stages_[i]);
+        if (stages_[i].kind != StageKind::Loss && tensors_[stages_[i].out].grad_set &&
+            tensors_[stages_[i].out].needs_grad)
+            backward_stage(stages_[i]);
     for (Variable &v : vars_)
         if (v.trainable && v.l2 > 0) {
             Buf g = flat(v.grad);
@@ -195,7 +213,7 @@ void TrainStep::backward_stage(Stage &s) {
     const Buf &y = tensors_[s.out].value;
     int xi = s.in[0];
     const Buf &x = tensors_[xi].value;
-    bool to_x = xi != images_;  // the images need no gradient
+    bool to_x = tensors_[xi].needs_grad;
     switch (s.kind) {
     case StageKind::Conv: {
         Variable &w = vars_[s.weights];
@@ -230,12 +248,23 @@ void TrainStep::backward_stage(Stage &s) {
         // Without scale or center, their gradients go to the stage's scratch.
         Buf &dgamma = s.gamma >= 0 ? vars_[s.gamma].grad : s.scratch;
         Buf &dbeta = s.beta >= 0 ? vars_[s.beta].grad : s.scratch2;
-        batch_norm_backward(float(s.node->norm->epsilon), batch, dy, x, mean, var, gamma, grad_target(xi), dgamma,
-                            dbeta);
+        if (s.act_stage >= 0) {
+            const Stage &a = stages_[s.act_stage];
+            batch_norm_activation_backward(float(s.node->norm->epsilon), batch, a.act, tensors_[a.out].grad,
+                                           tensors_[a.out].value, x, mean, var, gamma, grad_target(xi), dgamma,
+                                           dbeta);
+        } else {
+            batch_norm_backward(float(s.node->norm->epsilon), batch, dy, x, mean, var, gamma, grad_target(xi),
+                                dgamma, dbeta);
+        }
         grad_done(xi);
         return;
     }
     case StageKind::Activation:
+        if (s.into_norm) {
+            tensors_[xi].grad_set = true;  // the batch norm's backward reads dy through the activation
+            return;
+        }
         activation_backward(s.act, dy, y, grad_target(xi));
         grad_done(xi);
         return;
@@ -252,17 +281,26 @@ void TrainStep::backward_stage(Stage &s) {
         grad_done(xi);
         return;
     case StageKind::Add:
-        for (int i : s.in) {
-            if (i == images_) continue;
-            copy(dy, grad_target(i));
-            grad_done(i);
+        // One input takes dy itself, the others copies: two gradients
+        // sharing memory would add into each other.
+        for (size_t j = 0; j < s.in.size(); j++) {
+            int i = s.in[j];
+            if (!tensors_[i].needs_grad) continue;
+            bool first = true;
+            for (size_t k = 0; k < j; k++) first = first && !tensors_[s.in[k]].needs_grad;
+            if (first) {
+                pass_grad(i, dy);
+            } else {
+                copy(dy, grad_target(i));
+                grad_done(i);
+            }
         }
         return;
     case StageKind::Concat: {
         int at = 0;
         for (int i : s.in) {
             int c = tensors_[i].dims[0];
-            if (i != images_) {
+            if (tensors_[i].needs_grad) {
                 copy(channels(dy, at, c), grad_target(i));
                 grad_done(i);
             }
@@ -290,10 +328,7 @@ void TrainStep::backward_stage(Stage &s) {
     case StageKind::Loss: return;
     }
     // Bias: the gradient passes through unchanged.
-    if (to_x) {
-        copy(dy, grad_target(xi));
-        grad_done(xi);
-    }
+    if (to_x) pass_grad(xi, dy);
 }
 
 }  // namespace netc::grad

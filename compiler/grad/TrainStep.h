@@ -43,6 +43,11 @@ struct Stage {
     ConvGeom geom;
     ir::Activation act = ir::Activation::None;
     int weights = -1, biases = -1, gamma = -1, beta = -1, moving_mean = -1, moving_var = -1;  // variables
+    // A batch norm followed by its node's activation: the activation's
+    // backward folds into the batch norm's (act_stage is the activation's
+    // stage; on that stage, into_norm says its backward is left to it).
+    int act_stage = -1;
+    bool into_norm = false;
     Buf ones, zeros;                        // batch norm without scale or center
     Buf mean, var, scratch, scratch2;       // per run: batch statistics, argmax or mask, BN's dgamma and dbeta
 };
@@ -51,7 +56,11 @@ struct Tensor {
     std::string name;
     std::vector<int> dims;  // per example, innermost first: (c, w, h) or (k, 1, 1); empty for labels
     Buf value, grad, scratch;  // scratch: a further gradient before it is added
+    Buf own_grad;              // grad's own memory, when grad is another tensor's (pass_grad)
     bool grad_set = false, into_scratch = false;
+    // Whether a trainable variable is upstream: the images and what is
+    // computed from them alone (a stem's explicit padding) need no gradient.
+    bool needs_grad = false;
 };
 
 // What backward differentiates.
@@ -113,6 +122,7 @@ private:
     int add_tensor(const ir::Shape &s, const std::string &name);
     void add_node(const ir::Node &n, std::vector<int> &tensor_of);
     void add_l2_objective(const ir::Graph &g, std::vector<int> &tensor_of);
+    void mark_needs_grad();
     void allocate(int batch);
     std::vector<int> batch_dims(int tensor) const;  // a tensor's dimensions with the batch
     void run_stage(Stage &s, int seed);
@@ -121,6 +131,10 @@ private:
     // gradient the first time, else its scratch, which grad_done adds.
     Buf &grad_target(int tensor);
     void grad_done(int tensor);
+    // A gradient that passes unchanged (an add's, a bias's): the tensor's
+    // first gradient becomes dy itself instead of a copy. Whatever adds to it
+    // later writes into dy's memory, which its own stage has finished with.
+    void pass_grad(int tensor, const Buf &dy);
 };
 
 }  // namespace netc::grad
