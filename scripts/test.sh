@@ -8,20 +8,26 @@
 #   scripts/test.sh                 both trees (what CI runs)
 #   scripts/test.sh --sanitize      the instrumented tree only
 #   scripts/test.sh --no-sanitize   the normal tree only
+#   scripts/test.sh --heavy         also the label train_heavy: the gradient
+#                                   checks of the deep stdlib variants (about
+#                                   20 minutes more on 2 cores; CI leaves them
+#                                   out to stay within its time)
 # Other arguments go to the normal tree's ctest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-normal=1 sanitize=1 args=()
+normal=1 sanitize=1 heavy=0 args=()
 for a in "$@"; do
   case $a in
     --sanitize) normal=0 ;;
     --no-sanitize) sanitize=0 ;;
+    --heavy) heavy=1 ;;
     *) args+=("$a") ;;
   esac
 done
 status=0
 if [ $normal = 1 ]; then
   bash scripts/build.sh
+  [ $heavy = 1 ] || args=(-LE train_heavy ${args[@]+"${args[@]}"})
   (cd build && ctest --output-on-failure -j "$(nproc)" ${args[@]+"${args[@]}"}) || status=1
 fi
 if [ $sanitize = 1 ]; then
