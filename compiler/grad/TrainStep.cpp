@@ -113,17 +113,23 @@ void TrainStep::run_stage(Stage &s, int seed) {
         const Buf &gamma = s.gamma >= 0 ? vars_[s.gamma].value : s.ones;
         const Buf &beta = s.beta >= 0 ? vars_[s.beta].value : s.zeros;
         float eps = float(s.node->norm->epsilon);
+        // The activation that follows is applied here, into its own output.
+        ir::Activation act = s.act_stage >= 0 ? stages_[s.act_stage].act : ir::Activation::None;
+        Buf &out = s.act_stage >= 0 ? tensors_[stages_[s.act_stage].out].value : y;
         if (training_ && s.node->norm->training) {
             batch_stats(x, s.mean, s.var);
-            batch_norm_forward(eps, x, s.mean, s.var, gamma, beta, y);
+            batch_norm_forward(eps, act, x, s.mean, s.var, gamma, beta, out);
             moving_averages(s.node->norm->decay, x, s.mean, s.var, vars_[s.moving_mean].value,
                             vars_[s.moving_var].value);
         } else {
-            batch_norm_forward(eps, x, vars_[s.moving_mean].value, vars_[s.moving_var].value, gamma, beta, y);
+            batch_norm_forward(eps, act, x, vars_[s.moving_mean].value, vars_[s.moving_var].value, gamma, beta,
+                               out);
         }
         break;
     }
-    case StageKind::Activation: activation_forward(s.act, x, y); break;
+    case StageKind::Activation:
+        if (!s.into_norm) activation_forward(s.act, x, y);  // else the batch norm's forward applied it
+        break;
     case StageKind::MaxPool: max_pool_forward(s.geom, x, y, s.scratch); break;
     case StageKind::AvgPool: avg_pool_forward(s.geom, s.node->count_padding, x, y); break;
     case StageKind::Mean: spatial_mean_forward(x, y); break;

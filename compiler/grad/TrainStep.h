@@ -44,8 +44,9 @@ struct Stage {
     ir::Activation act = ir::Activation::None;
     int weights = -1, biases = -1, gamma = -1, beta = -1, moving_mean = -1, moving_var = -1;  // variables
     // A batch norm followed by its node's activation: the activation's
-    // backward folds into the batch norm's (act_stage is the activation's
-    // stage; on that stage, into_norm says its backward is left to it).
+    // forward and backward fold into the batch norm's (act_stage is the
+    // activation's stage; on that stage, into_norm says both are left to
+    // it, and the normalized tensor between them is never written).
     int act_stage = -1;
     bool into_norm = false;
     Buf ones, zeros;                        // batch norm without scale or center
