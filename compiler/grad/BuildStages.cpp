@@ -201,6 +201,10 @@ void TrainStep::add_node(const ir::Node &n, std::vector<int> &tensor_of) {
         if (n.has_bias) {
             int b = stage(StageKind::Bias, {last}, n.norm || n.activation != ir::Activation::None ? "/biased" : "");
             stages_[b].biases = variable(n, "biases", true);
+            if (stages_[s].kind == StageKind::Conv) {
+                stages_[s].bias_stage = b;
+                stages_[b].into_conv = true;
+            }
             last = stages_[b].out;
         }
         break;

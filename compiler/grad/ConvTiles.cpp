@@ -80,8 +80,8 @@ bool filter_tiles_fit(const ConvGeom &g, const Buf &dw) {
     return tiles_enabled() && dw.dim(0).extent() >= kChannels && dw.dim(1).extent() >= filter_tile_channels(g);
 }
 
-void conv_forward_tiled(const ConvGeom &g, const Buf &x, const Buf &w, Buf &y) {
-    kernel("conv_forward_tiled " + g.key(), [&](Kernel &k) {
+void conv_forward_tiled(const ConvGeom &g, const Buf &x, const Buf &w, const Buf *b, Buf &y) {
+    kernel("conv_forward_tiled " + g.key() + (b ? "/bias" : ""), [&](Kernel &k) {
         ImageParam in = k.input(4, "inputs"), wt = k.input(4, "weights");
         Func xp = padded(in, reads_outside(g), "inputs_padded");
         Var c("c"), ox("x"), oy("y"), n("n");
@@ -90,10 +90,15 @@ void conv_forward_tiled(const ConvGeom &g, const Buf &x, const Buf &w, Buf &y) {
         acc(c, ox, oy, n) = 0.0f;
         acc(c, ox, oy, n) += wt(c, r.x, r.y, r.z) *
                              xp(r.x, ox * g.sw - g.pl + r.y * g.rw, oy * g.sh - g.pt + r.z * g.rh, n);
-        f(c, ox, oy, n) = acc(c, ox, oy, n);
+        if (b) {
+            ImageParam bias = k.input(1, "biases");
+            f(c, ox, oy, n) = acc(c, ox, oy, n) + bias(c);
+        } else {
+            f(c, ox, oy, n) = acc(c, ox, oy, n);
+        }
         schedule_point_tiles(f, acc, {r.x, r.y, r.z});
         k.set_outputs({f});
-    }).run({&x, &w}, {}, {&y});
+    }).run(b ? std::vector<const Buf *>{&x, &w, b} : std::vector<const Buf *>{&x, &w}, {}, {&y});
 }
 
 void conv_backward_data_tiled(const ConvGeom &g, const Buf &dy, const Buf &w, Buf &dx) {

@@ -18,7 +18,9 @@ struct ConvGeom {
 };
 
 // ConvGrad.cpp
-void conv_forward(const ConvGeom &g, const Buf &x, const Buf &w, Buf &y);
+// b: biases added in the same pass (the raw output is then never written:
+// the conv's backward reads its input, not its output), or null.
+void conv_forward(const ConvGeom &g, const Buf &x, const Buf &w, const Buf *b, Buf &y);
 // dx: backward-data, a convolution of dy with the flipped, transposed weights.
 void conv_backward_data(const ConvGeom &g, const Buf &dy, const Buf &w, Buf &dx);
 // dw: backward-filter, a reduction over batch and space.

@@ -102,13 +102,18 @@ void TrainStep::run_stage(Stage &s, int seed) {
     switch (s.kind) {
     case StageKind::Conv: {
         const Buf &w = vars_[s.weights].value;
-        conv_forward(s.geom, x, w.dimensions() == 4 ? w : view(w, {w.dim(0).extent(), w.dim(1).extent(), 1, 1}), y);
+        const Buf *b = s.bias_stage >= 0 ? &vars_[stages_[s.bias_stage].biases].value : nullptr;
+        Buf &out = s.bias_stage >= 0 ? tensors_[stages_[s.bias_stage].out].value : y;
+        conv_forward(s.geom, x, w.dimensions() == 4 ? w : view(w, {w.dim(0).extent(), w.dim(1).extent(), 1, 1}), b,
+                     out);
         break;
     }
     case StageKind::Depthwise:
         depthwise_forward(s.geom, int(s.node->multiplier), x, vars_[s.weights].value, y);
         break;
-    case StageKind::Bias: bias_forward(x, vars_[s.biases].value, y); break;
+    case StageKind::Bias:
+        if (!s.into_conv) bias_forward(x, vars_[s.biases].value, y);  // else the conv's forward added them
+        break;
     case StageKind::BatchNorm: {
         const Buf &gamma = s.gamma >= 0 ? vars_[s.gamma].value : s.ones;
         const Buf &beta = s.beta >= 0 ? vars_[s.beta].value : s.zeros;

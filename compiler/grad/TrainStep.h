@@ -49,6 +49,11 @@ struct Stage {
     // it, and the normalized tensor between them is never written).
     int act_stage = -1;
     bool into_norm = false;
+    // A convolution followed by its node's biases: the forward adds them
+    // (bias_stage is the bias's stage; into_conv on it says so), so the
+    // raw output is never written.
+    int bias_stage = -1;
+    bool into_conv = false;
     Buf ones, zeros;                        // batch norm without scale or center
     Buf mean, var, scratch, scratch2;       // per run: batch statistics, argmax or mask, BN's dgamma and dbeta
 };
