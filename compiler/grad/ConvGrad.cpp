@@ -64,8 +64,13 @@ void schedule_filter(Func f, RVar r0, RVar r1, RVar r2) {
 
 }  // namespace
 
-void conv_forward(const ConvGeom &g, const Buf &x, const Buf &w, const Buf *b, Buf &y) {
-    if (tiles_fit(y)) return conv_forward_tiled(g, x, w, b, y);
+void conv_forward(const ConvGeom &g, const Buf &x, const Buf &w, const Buf *b, const Buf *res, Buf &y) {
+    if (tiles_fit(y)) return conv_forward_tiled(g, x, w, b, res, y);
+    if (res) {
+        // Small layers: the plain schedule, then the add.
+        conv_forward(g, x, w, b, nullptr, y);
+        return add_forward(y, *res, y);
+    }
     kernel("conv_forward " + g.key() + (b ? "/bias" : ""), [&](Kernel &k) {
         ImageParam in = k.input(4, "inputs"), wt = k.input(4, "weights");
         Func xb = zero_padded(in);

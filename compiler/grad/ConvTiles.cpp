@@ -80,8 +80,11 @@ bool filter_tiles_fit(const ConvGeom &g, const Buf &dw) {
     return tiles_enabled() && dw.dim(0).extent() >= kChannels && dw.dim(1).extent() >= filter_tile_channels(g);
 }
 
-void conv_forward_tiled(const ConvGeom &g, const Buf &x, const Buf &w, const Buf *b, Buf &y) {
-    kernel("conv_forward_tiled " + g.key() + (b ? "/bias" : ""), [&](Kernel &k) {
+void conv_forward_tiled(const ConvGeom &g, const Buf &x, const Buf &w, const Buf *b, const Buf *res, Buf &y) {
+    std::vector<const Buf *> args = {&x, &w};
+    if (b) args.push_back(b);
+    if (res) args.push_back(res);
+    kernel("conv_forward_tiled " + g.key() + (b ? "/bias" : "") + (res ? "/add" : ""), [&](Kernel &k) {
         ImageParam in = k.input(4, "inputs"), wt = k.input(4, "weights");
         Func xp = padded(in, reads_outside(g), "inputs_padded");
         Var c("c"), ox("x"), oy("y"), n("n");
@@ -90,15 +93,13 @@ void conv_forward_tiled(const ConvGeom &g, const Buf &x, const Buf &w, const Buf
         acc(c, ox, oy, n) = 0.0f;
         acc(c, ox, oy, n) += wt(c, r.x, r.y, r.z) *
                              xp(r.x, ox * g.sw - g.pl + r.y * g.rw, oy * g.sh - g.pt + r.z * g.rh, n);
-        if (b) {
-            ImageParam bias = k.input(1, "biases");
-            f(c, ox, oy, n) = acc(c, ox, oy, n) + bias(c);
-        } else {
-            f(c, ox, oy, n) = acc(c, ox, oy, n);
-        }
+        Expr v = acc(c, ox, oy, n);
+        if (b) v += k.input(1, "biases")(c);
+        if (res) v += k.input(4, "residual")(c, ox, oy, n);
+        f(c, ox, oy, n) = v;
         schedule_point_tiles(f, acc, {r.x, r.y, r.z});
         k.set_outputs({f});
-    }).run(b ? std::vector<const Buf *>{&x, &w, b} : std::vector<const Buf *>{&x, &w}, {}, {&y});
+    }).run(args, {}, {&y});
 }
 
 bool conv_backward_data_phased(const ConvGeom &g, const Buf &dy, const Buf &w, Buf &dx);

@@ -19,8 +19,10 @@ struct ConvGeom {
 
 // ConvGrad.cpp
 // b: biases added in the same pass (the raw output is then never written:
-// the conv's backward reads its input, not its output), or null.
-void conv_forward(const ConvGeom &g, const Buf &x, const Buf &w, const Buf *b, Buf &y);
+// the conv's backward reads its input, not its output), or null; res: a
+// tensor shaped like y added too (a residual's shortcut), or null (only
+// with b).
+void conv_forward(const ConvGeom &g, const Buf &x, const Buf &w, const Buf *b, const Buf *res, Buf &y);
 // dx: backward-data, a convolution of dy with the flipped, transposed weights.
 void conv_backward_data(const ConvGeom &g, const Buf &dy, const Buf &w, Buf &dx);
 // dw: backward-filter, a reduction over batch and space.

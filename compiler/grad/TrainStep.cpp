@@ -103,9 +103,12 @@ void TrainStep::run_stage(Stage &s, int seed) {
     case StageKind::Conv: {
         const Buf &w = vars_[s.weights].value;
         const Buf *b = s.bias_stage >= 0 ? &vars_[stages_[s.bias_stage].biases].value : nullptr;
-        Buf &out = s.bias_stage >= 0 ? tensors_[stages_[s.bias_stage].out].value : y;
+        const Buf *res = s.add_stage >= 0 ? &tensors_[s.residual].value : nullptr;
+        Buf &out = s.add_stage >= 0    ? tensors_[stages_[s.add_stage].out].value
+                   : s.bias_stage >= 0 ? tensors_[stages_[s.bias_stage].out].value
+                                       : y;
         conv_forward(s.geom, x, w.dimensions() == 4 ? w : view(w, {w.dim(0).extent(), w.dim(1).extent(), 1, 1}), b,
-                     out);
+                     res, out);
         break;
     }
     case StageKind::Depthwise:
@@ -139,7 +142,9 @@ void TrainStep::run_stage(Stage &s, int seed) {
     case StageKind::AvgPool: avg_pool_forward(s.geom, s.node->count_padding, x, y); break;
     case StageKind::Mean: spatial_mean_forward(x, y); break;
     case StageKind::Reshape: copy(view_as(x, y), y); break;
-    case StageKind::Add: add_forward(x, tensors_[s.in[1]].value, y); break;
+    case StageKind::Add:
+        if (!s.into_conv) add_forward(x, tensors_[s.in[1]].value, y);  // else the conv's forward added them
+        break;
     case StageKind::Concat: {
         int at = 0;
         for (int i : s.in) {
