@@ -207,16 +207,22 @@ void TrainStep::backward() {
     Tensor &z = tensors_[logits_];
     copy(z.scratch, z.grad);
     z.grad_set = true;
-    // Variables no stage reaches keep a zero gradient.
-    for (Variable &v : vars_)
-        if (v.trainable) {
-            Buf g = flat(v.grad);
-            zero(g);
-        }
+    // A stage's backward writes (never adds to) its variables' gradients;
+    // variables no stage reaches keep a zero gradient, zeroed after.
+    std::vector<bool> written(vars_.size(), false);
     for (int i = int(stages_.size()) - 1; i >= 0; i--)
         if (stages_[i].kind != StageKind::Loss && tensors_[stages_[i].out].grad_set &&
-            tensors_[stages_[i].out].needs_grad)
-            backward_stage(stages_[i]);
+            tensors_[stages_[i].out].needs_grad) {
+            Stage &s = stages_[i];
+            backward_stage(s);
+            for (int v : {s.weights, s.biases, s.gamma, s.beta})
+                if (v >= 0) written[v] = true;
+        }
+    for (size_t i = 0; i < vars_.size(); i++)
+        if (vars_[i].trainable && !written[i]) {
+            Buf g = flat(vars_[i].grad);
+            zero(g);
+        }
     for (Variable &v : vars_)
         if (v.trainable && v.l2 > 0) {
             Buf g = flat(v.grad);
