@@ -78,7 +78,38 @@ TrainStep::TrainStep(const ir::Graph &g, Objective objective) : g_(g) {
                           "network '" + g.name + "' has no loss to train: compute one with "
                                                  "softmax_cross_entropy(logits, labels) on an i32[N] labels input");
     if (images_ < 0) throw Unsupported(g.node(g.inputs.at(0)).loc, "network '" + g.name + "' has no f32 image input");
+    fuse_residual_adds();
     mark_needs_grad();
+}
+
+// A biased convolution whose output only an Add reads, beside a tensor
+// computed before the convolution runs (a residual block's shortcut): the
+// convolution's forward adds that tensor as well, saving the Add's pass.
+// Backward is unchanged (the Add passes dy on, the bias and conv read dy).
+void TrainStep::fuse_residual_adds() {
+    std::vector<int> readers(tensors_.size(), 0), producer(tensors_.size(), -1);
+    for (size_t i = 0; i < stages_.size(); i++) {
+        for (int t : stages_[i].in) readers[t]++;
+        producer[stages_[i].out] = int(i);
+    }
+    for (size_t i = 0; i < stages_.size(); i++) {
+        Stage &c = stages_[i];
+        if (c.kind != StageKind::Conv || c.bias_stage < 0) continue;
+        int biased = stages_[c.bias_stage].out;
+        if (readers[biased] != 1 || biased == logits_) continue;
+        for (size_t j = c.bias_stage + 1; j < stages_.size(); j++) {
+            Stage &a = stages_[j];
+            if (a.kind != StageKind::Add || a.in.size() != 2) continue;
+            if (a.in[0] != biased && a.in[1] != biased) continue;
+            int other = a.in[0] == biased ? a.in[1] : a.in[0];
+            if (other != biased && producer[other] < int(i) && tensors_[other].dims == tensors_[biased].dims) {
+                c.add_stage = int(j);
+                c.residual = other;
+                a.into_conv = true;
+            }
+            break;
+        }
+    }
 }
 
 void TrainStep::mark_needs_grad() {
@@ -201,6 +232,10 @@ void TrainStep::add_node(const ir::Node &n, std::vector<int> &tensor_of) {
         if (n.has_bias) {
             int b = stage(StageKind::Bias, {last}, n.norm || n.activation != ir::Activation::None ? "/biased" : "");
             stages_[b].biases = variable(n, "biases", true);
+            if (stages_[s].kind == StageKind::Conv) {
+                stages_[s].bias_stage = b;
+                stages_[b].into_conv = true;
+            }
             last = stages_[b].out;
         }
         break;

@@ -64,19 +64,29 @@ void schedule_filter(Func f, RVar r0, RVar r1, RVar r2) {
 
 }  // namespace
 
-void conv_forward(const ConvGeom &g, const Buf &x, const Buf &w, Buf &y) {
-    if (tiles_fit(y)) return conv_forward_tiled(g, x, w, y);
-    kernel("conv_forward " + g.key(), [&](Kernel &k) {
+void conv_forward(const ConvGeom &g, const Buf &x, const Buf &w, const Buf *b, const Buf *res, Buf &y) {
+    if (tiles_fit(y)) return conv_forward_tiled(g, x, w, b, res, y);
+    if (res) {
+        // Small layers: the plain schedule, then the add.
+        conv_forward(g, x, w, b, nullptr, y);
+        return add_forward(y, *res, y);
+    }
+    kernel("conv_forward " + g.key() + (b ? "/bias" : ""), [&](Kernel &k) {
         ImageParam in = k.input(4, "inputs"), wt = k.input(4, "weights");
         Func xb = zero_padded(in);
         Var c("c"), ox("x"), oy("y"), n("n");
         RDom r(0, wt.dim(1).extent(), 0, g.kw, 0, g.kh, "r");
         Func f("conv");
-        f(c, ox, oy, n) = 0.0f;
+        if (b) {
+            ImageParam bias = k.input(1, "biases");
+            f(c, ox, oy, n) = bias(c);
+        } else {
+            f(c, ox, oy, n) = 0.0f;
+        }
         f(c, ox, oy, n) += wt(c, r.x, r.y, r.z) * xb(r.x, in_x(g, ox, r.y), in_y(g, oy, r.z), n);
         schedule_tiled(f, r.x, r.y, r.z);
         k.set_outputs({f});
-    }).run({&x, &w}, {}, {&y});
+    }).run(b ? std::vector<const Buf *>{&x, &w, b} : std::vector<const Buf *>{&x, &w}, {}, {&y});
 }
 
 void conv_backward_data(const ConvGeom &g, const Buf &dy, const Buf &w, Buf &dx) {

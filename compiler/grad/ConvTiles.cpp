@@ -80,8 +80,11 @@ bool filter_tiles_fit(const ConvGeom &g, const Buf &dw) {
     return tiles_enabled() && dw.dim(0).extent() >= kChannels && dw.dim(1).extent() >= filter_tile_channels(g);
 }
 
-void conv_forward_tiled(const ConvGeom &g, const Buf &x, const Buf &w, Buf &y) {
-    kernel("conv_forward_tiled " + g.key(), [&](Kernel &k) {
+void conv_forward_tiled(const ConvGeom &g, const Buf &x, const Buf &w, const Buf *b, const Buf *res, Buf &y) {
+    std::vector<const Buf *> args = {&x, &w};
+    if (b) args.push_back(b);
+    if (res) args.push_back(res);
+    kernel("conv_forward_tiled " + g.key() + (b ? "/bias" : "") + (res ? "/add" : ""), [&](Kernel &k) {
         ImageParam in = k.input(4, "inputs"), wt = k.input(4, "weights");
         Func xp = padded(in, reads_outside(g), "inputs_padded");
         Var c("c"), ox("x"), oy("y"), n("n");
@@ -90,13 +93,19 @@ void conv_forward_tiled(const ConvGeom &g, const Buf &x, const Buf &w, Buf &y) {
         acc(c, ox, oy, n) = 0.0f;
         acc(c, ox, oy, n) += wt(c, r.x, r.y, r.z) *
                              xp(r.x, ox * g.sw - g.pl + r.y * g.rw, oy * g.sh - g.pt + r.z * g.rh, n);
-        f(c, ox, oy, n) = acc(c, ox, oy, n);
+        Expr v = acc(c, ox, oy, n);
+        if (b) v += k.input(1, "biases")(c);
+        if (res) v += k.input(4, "residual")(c, ox, oy, n);
+        f(c, ox, oy, n) = v;
         schedule_point_tiles(f, acc, {r.x, r.y, r.z});
         k.set_outputs({f});
-    }).run({&x, &w}, {}, {&y});
+    }).run(args, {}, {&y});
 }
 
+bool conv_backward_data_phased(const ConvGeom &g, const Buf &dy, const Buf &w, Buf &dx);
+
 void conv_backward_data_tiled(const ConvGeom &g, const Buf &dy, const Buf &w, Buf &dx) {
+    if (conv_backward_data_phased(g, dy, w, dx)) return;
     kernel("conv_backward_data_tiled " + g.key(), [&](Kernel &k) {
         ImageParam d = k.input(4, "grad_outputs"), wt = k.input(4, "weights");
         Func dyp = padded(d, true, "grad_outputs_padded");
@@ -120,6 +129,77 @@ void conv_backward_data_tiled(const ConvGeom &g, const Buf &dy, const Buf &w, Bu
         schedule_point_tiles(f, acc, {r.x, r.y, r.z});
         k.set_outputs({f});
     }).run({&dy, &w}, {}, {&dx});
+}
+
+namespace {
+
+// dx viewed as (c, xq, yq, n, px, py) with x = s xq + px, y = s yq + py: the
+// same memory, the stride phases outermost. Empty when dx is not dense or
+// its extents are not multiples of the strides.
+Buf phase_view(const ConvGeom &g, Buf &dx) {
+    int C = dx.dim(0).extent(), W = dx.dim(1).extent(), H = dx.dim(2).extent(), N = dx.dim(3).extent();
+    if (W % g.sw || H % g.sh || dx.dim(0).stride() != 1 || dx.dim(1).stride() != C || dx.dim(2).stride() != C * W ||
+        dx.dim(3).stride() != C * W * H)
+        return Buf();
+    halide_dimension_t d[6] = {{0, C, 1, 0},
+                               {0, W / g.sw, C * g.sw, 0},
+                               {0, H / g.sh, C * W * g.sh, 0},
+                               {0, N, C * W * H, 0},
+                               {0, g.sw, C, 0},
+                               {0, g.sh, C * W, 0}};
+    return Buf(dx.data(), 6, d);
+}
+
+}  // namespace
+
+// Strided backward-data by stride phase: the input points of one phase
+// (px, py) are reached only by the taps kx = (px + pl) % s + s j, from the
+// output points xq + (px + pl) / s - j, so each phase is a dense
+// convolution of dy with its taps (a phase with fewer taps multiplies the
+// zero-extended weights: 16 tap steps instead of 36 for 3x3 stride 2).
+bool conv_backward_data_phased(const ConvGeom &g, const Buf &dy, const Buf &w, Buf &dx) {
+    if (g.rw != 1 || g.rh != 1 || (g.sw == 1 && g.sh == 1) || dx.dim(1).extent() / g.sw < kPoints) return false;
+    Buf out = phase_view(g, dx);
+    if (!out.defined()) return false;
+    kernel("conv_backward_data_phased " + g.key(), [&](Kernel &k) {
+        ImageParam d = k.input(4, "grad_outputs"), wt = k.input(4, "weights");
+        Func dyp = padded(d, true, "grad_outputs_padded");
+        Var c("c"), xq("xq"), yq("yq"), n("n"), px("px"), py("py"), o("o"), kx("kx"), ky("ky");
+        int jw = (g.kw + g.sw - 1) / g.sw, jh = (g.kh + g.sh - 1) / g.sh;
+        Func wtt("weights_transposed");
+        wtt(c, o, kx, ky) = wt(o, c, kx, ky);
+        transpose_schedule(wtt);
+        // Zero beyond the kernel's taps, so every phase runs jw x jh of them.
+        Func wz("weights_phased");
+        wz(c, o, kx, ky) = select(kx < g.kw && ky < g.kh, wtt(c, o, min(kx, g.kw - 1), min(ky, g.kh - 1)), 0.0f);
+        wz.compute_root().vectorize(c, kVector, TailStrategy::GuardWithIf).parallel(o);
+        RDom r(0, d.dim(0).extent(), 0, jw, 0, jh, "r");
+        Func acc("conv_grad_inputs_tile"), f("conv_grad_inputs");
+        acc(c, xq, yq, n, px, py) = 0.0f;
+        acc(c, xq, yq, n, px, py) +=
+            dyp(r.x, xq + (px + g.pl) / g.sw - r.y, yq + (py + g.pt) / g.sh - r.z, n) *
+            wz(c, r.x, (px + g.pl) % g.sw + g.sw * r.y, (py + g.pt) % g.sh + g.sh * r.z);
+        f(c, xq, yq, n, px, py) = acc(c, xq, yq, n, px, py);
+        // The phases outermost and unrolled, so each copy's taps are constants.
+        f.bound(px, 0, g.sw).bound(py, 0, g.sh).unroll(px).unroll(py);
+        Var co("co"), ci("ci"), xo("xo"), xi("xi"), t("t");
+        f.split(c, co, ci, kChannels, TailStrategy::ShiftInwards)
+            .split(xq, xo, xi, kPoints, TailStrategy::ShiftInwards)
+            .reorder(ci, xi, xo, yq, co, n, px, py)
+            .vectorize(ci, kVector)
+            .unroll(xi)
+            .fuse(yq, co, t)
+            .fuse(t, n, t)
+            .parallel(t);
+        acc.compute_at(f, xo).vectorize(c, kVector).unroll(c).unroll(xq);
+        acc.update()
+            .reorder(c, xq, r.x, r.y, r.z, yq, n, px, py)
+            .vectorize(c, kVector)
+            .unroll(c)
+            .unroll(xq);
+        k.set_outputs({f});
+    }).run({&dy, &w}, {}, {&out});
+    return true;
 }
 
 void conv_backward_filter_tiled(const ConvGeom &g, const Buf &dy, const Buf &x, Buf &dw) {

@@ -11,7 +11,7 @@ bool tiles_fit(const Buf &out);
 // Whether a filter gradient (cout, cin, kx, ky) holds one tile.
 bool filter_tiles_fit(const ConvGeom &g, const Buf &dw);
 
-void conv_forward_tiled(const ConvGeom &g, const Buf &x, const Buf &w, Buf &y);
+void conv_forward_tiled(const ConvGeom &g, const Buf &x, const Buf &w, const Buf *b, const Buf *res, Buf &y);
 void conv_backward_data_tiled(const ConvGeom &g, const Buf &dy, const Buf &w, Buf &dx);
 void conv_backward_filter_tiled(const ConvGeom &g, const Buf &dy, const Buf &x, Buf &dw);
 

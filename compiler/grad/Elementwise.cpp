@@ -10,9 +10,7 @@ namespace netc::grad {
 
 using namespace Halide;
 
-namespace {
-
-Expr activate(ir::Activation a, Expr x) {
+Expr activation_value(ir::Activation a, Expr x) {
     switch (a) {
     case ir::Activation::Relu: return max(x, 0.0f);
     case ir::Activation::Relu6: return clamp(x, 0.0f, 6.0f);
@@ -24,6 +22,8 @@ Expr activate(ir::Activation a, Expr x) {
     }
     throw InternalError("softmax is not element-wise");
 }
+
+namespace {
 
 // A kernel over (c, x, y, n) computing one expression of its inputs.
 void pointwise(const std::string &key, int inputs, int scalars, const std::vector<const Buf *> &ins,
@@ -86,7 +86,7 @@ void channel_sum(const Buf &dy, Buf &db) {
 
 void activation_forward(ir::Activation a, const Buf &x, Buf &y) {
     pointwise(std::string("activation_forward ") + ir::activation_name(a), 1, 0, {&x}, {}, {&y},
-              [&](auto &in, auto &, Var c, Var x, Var y, Var n) { return std::vector<Expr>{activate(a, in[0](c, x, y, n))}; });
+              [&](auto &in, auto &, Var c, Var x, Var y, Var n) { return std::vector<Expr>{activation_value(a, in[0](c, x, y, n))}; });
 }
 
 void activation_backward(ir::Activation a, const Buf &dy, const Buf &y, Buf &dx) {

@@ -40,9 +40,11 @@ void batch_stats(const Buf &x, Buf &mean, Buf &var) {
     }).run({&x}, {}, {&mean, &var});
 }
 
-void batch_norm_forward(float eps, const Buf &x, const Buf &mean, const Buf &var, const Buf &gamma, const Buf &beta,
-                        Buf &y) {
-    kernel("batch_norm_forward", [&](Kernel &k) {
+void batch_norm_forward(float eps, ir::Activation act, const Buf &x, const Buf &mean, const Buf &var,
+                        const Buf &gamma, const Buf &beta, Buf &y) {
+    bool plain = act == ir::Activation::None || act == ir::Activation::Identity;
+    kernel(plain ? std::string("batch_norm_forward") : std::string("batch_norm_forward ") + ir::activation_name(act),
+           [&](Kernel &k) {
         ImageParam in = k.input(4, "inputs"), m = k.input(1, "mean"), v = k.input(1, "variance"),
                    g = k.input(1, "gamma"), b = k.input(1, "beta");
         Param<float> e = k.scalar("epsilon");
@@ -50,7 +52,7 @@ void batch_norm_forward(float eps, const Buf &x, const Buf &mean, const Buf &var
         Func scale("scale"), f("batch_norm");
         scale(c) = g(c) / sqrt(v(c) + e);
         scale.compute_root();
-        f(c, x, y, n) = (in(c, x, y, n) - m(c)) * scale(c) + b(c);
+        f(c, x, y, n) = activation_value(act, (in(c, x, y, n) - m(c)) * scale(c) + b(c));
         schedule_image(f, false);
         k.set_outputs({f});
     }).run({&x, &mean, &var, &gamma, &beta}, {eps}, {&y});

@@ -18,7 +18,11 @@ struct ConvGeom {
 };
 
 // ConvGrad.cpp
-void conv_forward(const ConvGeom &g, const Buf &x, const Buf &w, Buf &y);
+// b: biases added in the same pass (the raw output is then never written:
+// the conv's backward reads its input, not its output), or null; res: a
+// tensor shaped like y added too (a residual's shortcut), or null (only
+// with b).
+void conv_forward(const ConvGeom &g, const Buf &x, const Buf &w, const Buf *b, const Buf *res, Buf &y);
 // dx: backward-data, a convolution of dy with the flipped, transposed weights.
 void conv_backward_data(const ConvGeom &g, const Buf &dy, const Buf &w, Buf &dx);
 // dw: backward-filter, a reduction over batch and space.
@@ -32,6 +36,8 @@ void bias_forward(const Buf &x, const Buf &b, Buf &y);   // y = x + b(c)
 void channel_sum(const Buf &dy, Buf &db);                 // db(c) = sum over x, y, n
 void activation_forward(ir::Activation a, const Buf &x, Buf &y);
 void activation_backward(ir::Activation a, const Buf &dy, const Buf &y, Buf &dx);  // from the output y
+// The activation's output at the point whose input is x.
+Halide::Expr activation_value(ir::Activation a, Halide::Expr x);
 // The activation's derivative at the point whose output is y.
 Halide::Expr activation_gradient(ir::Activation a, Halide::Expr y);
 void add_forward(const Buf &a, const Buf &b, Buf &y);
@@ -48,8 +54,10 @@ void dropout_backward(float keep, const Buf &dy, const Buf &mask, Buf &dx);
 
 // NormGrad.cpp
 void batch_stats(const Buf &x, Buf &mean, Buf &var);  // biased variance
-void batch_norm_forward(float eps, const Buf &x, const Buf &mean, const Buf &var, const Buf &gamma,
-                        const Buf &beta, Buf &y);
+// act: the activation that follows, applied in the same pass (the
+// normalized tensor itself is then never written: nothing reads it).
+void batch_norm_forward(float eps, ir::Activation act, const Buf &x, const Buf &mean, const Buf &var,
+                        const Buf &gamma, const Buf &beta, Buf &y);
 // training: mean and var are the batch's (their gradient flows into dx).
 void batch_norm_backward(float eps, bool training, const Buf &dy, const Buf &x, const Buf &mean, const Buf &var,
                          const Buf &gamma, Buf &dx, Buf &dgamma, Buf &dbeta);

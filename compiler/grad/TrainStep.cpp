@@ -102,33 +102,49 @@ void TrainStep::run_stage(Stage &s, int seed) {
     switch (s.kind) {
     case StageKind::Conv: {
         const Buf &w = vars_[s.weights].value;
-        conv_forward(s.geom, x, w.dimensions() == 4 ? w : view(w, {w.dim(0).extent(), w.dim(1).extent(), 1, 1}), y);
+        const Buf *b = s.bias_stage >= 0 ? &vars_[stages_[s.bias_stage].biases].value : nullptr;
+        const Buf *res = s.add_stage >= 0 ? &tensors_[s.residual].value : nullptr;
+        Buf &out = s.add_stage >= 0    ? tensors_[stages_[s.add_stage].out].value
+                   : s.bias_stage >= 0 ? tensors_[stages_[s.bias_stage].out].value
+                                       : y;
+        conv_forward(s.geom, x, w.dimensions() == 4 ? w : view(w, {w.dim(0).extent(), w.dim(1).extent(), 1, 1}), b,
+                     res, out);
         break;
     }
     case StageKind::Depthwise:
         depthwise_forward(s.geom, int(s.node->multiplier), x, vars_[s.weights].value, y);
         break;
-    case StageKind::Bias: bias_forward(x, vars_[s.biases].value, y); break;
+    case StageKind::Bias:
+        if (!s.into_conv) bias_forward(x, vars_[s.biases].value, y);  // else the conv's forward added them
+        break;
     case StageKind::BatchNorm: {
         const Buf &gamma = s.gamma >= 0 ? vars_[s.gamma].value : s.ones;
         const Buf &beta = s.beta >= 0 ? vars_[s.beta].value : s.zeros;
         float eps = float(s.node->norm->epsilon);
+        // The activation that follows is applied here, into its own output.
+        ir::Activation act = s.act_stage >= 0 ? stages_[s.act_stage].act : ir::Activation::None;
+        Buf &out = s.act_stage >= 0 ? tensors_[stages_[s.act_stage].out].value : y;
         if (training_ && s.node->norm->training) {
             batch_stats(x, s.mean, s.var);
-            batch_norm_forward(eps, x, s.mean, s.var, gamma, beta, y);
+            batch_norm_forward(eps, act, x, s.mean, s.var, gamma, beta, out);
             moving_averages(s.node->norm->decay, x, s.mean, s.var, vars_[s.moving_mean].value,
                             vars_[s.moving_var].value);
         } else {
-            batch_norm_forward(eps, x, vars_[s.moving_mean].value, vars_[s.moving_var].value, gamma, beta, y);
+            batch_norm_forward(eps, act, x, vars_[s.moving_mean].value, vars_[s.moving_var].value, gamma, beta,
+                               out);
         }
         break;
     }
-    case StageKind::Activation: activation_forward(s.act, x, y); break;
+    case StageKind::Activation:
+        if (!s.into_norm) activation_forward(s.act, x, y);  // else the batch norm's forward applied it
+        break;
     case StageKind::MaxPool: max_pool_forward(s.geom, x, y, s.scratch); break;
     case StageKind::AvgPool: avg_pool_forward(s.geom, s.node->count_padding, x, y); break;
     case StageKind::Mean: spatial_mean_forward(x, y); break;
     case StageKind::Reshape: copy(view_as(x, y), y); break;
-    case StageKind::Add: add_forward(x, tensors_[s.in[1]].value, y); break;
+    case StageKind::Add:
+        if (!s.into_conv) add_forward(x, tensors_[s.in[1]].value, y);  // else the conv's forward added them
+        break;
     case StageKind::Concat: {
         int at = 0;
         for (int i : s.in) {
@@ -191,16 +207,22 @@ void TrainStep::backward() {
     Tensor &z = tensors_[logits_];
     copy(z.scratch, z.grad);
     z.grad_set = true;
-    // Variables no stage reaches keep a zero gradient.
-    for (Variable &v : vars_)
-        if (v.trainable) {
-            Buf g = flat(v.grad);
-            zero(g);
-        }
+    // A stage's backward writes (never adds to) its variables' gradients;
+    // variables no stage reaches keep a zero gradient, zeroed after.
+    std::vector<bool> written(vars_.size(), false);
     for (int i = int(stages_.size()) - 1; i >= 0; i--)
         if (stages_[i].kind != StageKind::Loss && tensors_[stages_[i].out].grad_set &&
-            tensors_[stages_[i].out].needs_grad)
-            backward_stage(stages_[i]);
+            tensors_[stages_[i].out].needs_grad) {
+            Stage &s = stages_[i];
+            backward_stage(s);
+            for (int v : {s.weights, s.biases, s.gamma, s.beta})
+                if (v >= 0) written[v] = true;
+        }
+    for (size_t i = 0; i < vars_.size(); i++)
+        if (vars_[i].trainable && !written[i]) {
+            Buf g = flat(vars_[i].grad);
+            zero(g);
+        }
     for (Variable &v : vars_)
         if (v.trainable && v.l2 > 0) {
             Buf g = flat(v.grad);

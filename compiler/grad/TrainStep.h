@@ -44,10 +44,20 @@ struct Stage {
     ir::Activation act = ir::Activation::None;
     int weights = -1, biases = -1, gamma = -1, beta = -1, moving_mean = -1, moving_var = -1;  // variables
     // A batch norm followed by its node's activation: the activation's
-    // backward folds into the batch norm's (act_stage is the activation's
-    // stage; on that stage, into_norm says its backward is left to it).
+    // forward and backward fold into the batch norm's (act_stage is the
+    // activation's stage; on that stage, into_norm says both are left to
+    // it, and the normalized tensor between them is never written).
     int act_stage = -1;
     bool into_norm = false;
+    // A convolution followed by its node's biases: the forward adds them
+    // (bias_stage is the bias's stage; into_conv on it says so), so the
+    // raw output is never written.
+    int bias_stage = -1;
+    bool into_conv = false;
+    // The biased output's one reader an Add whose other term (residual, a
+    // tensor computed earlier) the conv adds too, writing the Add's output
+    // (add_stage; into_conv on the Add says its forward is left to it).
+    int add_stage = -1, residual = -1;
     Buf ones, zeros;                        // batch norm without scale or center
     Buf mean, var, scratch, scratch2;       // per run: batch statistics, argmax or mask, BN's dgamma and dbeta
 };
@@ -123,6 +133,7 @@ private:
     void add_node(const ir::Node &n, std::vector<int> &tensor_of);
     void add_l2_objective(const ir::Graph &g, std::vector<int> &tensor_of);
     void mark_needs_grad();
+    void fuse_residual_adds();
     void allocate(int batch);
     std::vector<int> batch_dims(int tensor) const;  // a tensor's dimensions with the batch
     void run_stage(Stage &s, int seed);
