@@ -33,27 +33,32 @@ Func padded(ImageParam x, bool needs_border, const std::string &name) {
 
 bool reads_outside(const ConvGeom &g) { return g.pt > 0 || g.pl > 0 || g.kh > 1 || g.kw > 1; }
 
-// f(c, x, y, n) = acc(c, x, y, n): tiles of 32 channels x 7 columns, rows,
-// channel blocks and images split across threads (consecutive tasks share a
-// channel block, whose weights then stay in L2).
+// f(c, x, y, n, ...) = acc(c, x, y, n, ...): tiles of 32 channels x 7
+// columns, rows, channel blocks and images split across threads
+// (consecutive tasks share a channel block, whose weights then stay in L2);
+// further dimensions (stride phases) stay outermost.
 void schedule_point_tiles(Func f, Func acc, const std::vector<RVar> &r) {
-    Var c = f.args()[0], x = f.args()[1], y = f.args()[2], n = f.args()[3];
+    std::vector<Var> args = f.args();
+    Var c = args[0], x = args[1], y = args[2], n = args[3];
     Var co("co"), ci("ci"), xo("xo"), xi("xi"), t("t");
+    std::vector<VarOrRVar> outer = {ci, xi, xo, y, co, n}, inner = {c, x};
+    for (const RVar &v : r) inner.push_back(v);
+    inner.push_back(y);
+    inner.push_back(n);
+    for (size_t i = 4; i < args.size(); i++) {
+        outer.push_back(args[i]);
+        inner.push_back(args[i]);
+    }
     f.split(c, co, ci, kChannels, TailStrategy::ShiftInwards)
         .split(x, xo, xi, kPoints, TailStrategy::ShiftInwards)
-        .reorder(ci, xi, xo, y, co, n)
+        .reorder(outer)
         .vectorize(ci, kVector)
         .unroll(xi)
         .fuse(y, co, t)
         .fuse(t, n, t)
         .parallel(t);
     acc.compute_at(f, xo).vectorize(c, kVector).unroll(c).unroll(x);
-    Stage u = acc.update();
-    std::vector<VarOrRVar> order = {c, x};
-    for (const RVar &v : r) order.push_back(v);
-    order.push_back(y);
-    order.push_back(n);
-    u.reorder(order).vectorize(c, kVector).unroll(c).unroll(x);
+    acc.update().reorder(inner).vectorize(c, kVector).unroll(c).unroll(x);
 }
 
 // Input channels per backward-filter tile: with the kernel's columns they
@@ -182,21 +187,7 @@ bool conv_backward_data_phased(const ConvGeom &g, const Buf &dy, const Buf &w, B
         f(c, xq, yq, n, px, py) = acc(c, xq, yq, n, px, py);
         // The phases outermost and unrolled, so each copy's taps are constants.
         f.bound(px, 0, g.sw).bound(py, 0, g.sh).unroll(px).unroll(py);
-        Var co("co"), ci("ci"), xo("xo"), xi("xi"), t("t");
-        f.split(c, co, ci, kChannels, TailStrategy::ShiftInwards)
-            .split(xq, xo, xi, kPoints, TailStrategy::ShiftInwards)
-            .reorder(ci, xi, xo, yq, co, n, px, py)
-            .vectorize(ci, kVector)
-            .unroll(xi)
-            .fuse(yq, co, t)
-            .fuse(t, n, t)
-            .parallel(t);
-        acc.compute_at(f, xo).vectorize(c, kVector).unroll(c).unroll(xq);
-        acc.update()
-            .reorder(c, xq, r.x, r.y, r.z, yq, n, px, py)
-            .vectorize(c, kVector)
-            .unroll(c)
-            .unroll(xq);
+        schedule_point_tiles(f, acc, {r.x, r.y, r.z});
         k.set_outputs({f});
     }).run({&dy, &w}, {}, {&out});
     return true;
