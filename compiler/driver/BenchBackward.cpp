@@ -9,7 +9,6 @@
 #include "GradKernel.h"
 #include "JitNetwork.h"
 #include "Npy.h"
-#include "Peak.h"
 #include "TrainStep.h"
 
 #include <cmath>
@@ -18,24 +17,13 @@
 
 namespace netc {
 
-namespace {
-
-void print_line(std::ostream &out, const char *what, int64_t steps, const exec::Timing &t) {
-    out << what << " across " << steps << " steps, " << std::fixed << std::setprecision(3) << t.mean << " +/- "
-        << t.sd << " sec / batch\n";
-}
-
-}  // namespace
-
 namespace exec {
 
 void bench_backward_report(jit::JitNetwork *net, grad::TrainStep &step, const std::string &name,
                            const BenchOptions &o, const Compiled &compiled, std::ostream &out, std::ostream &err) {
     std::ios::fmtflags flags = out.flags();
     std::streamsize precision = out.precision();
-    if (double busy = tune::busy_share(0.3); busy > 0.15)
-        err << "netc bench: warning: other processes use " << static_cast<int>(busy * 100)
-            << "% of the CPUs; these timings are unreliable\n";
+    warn_if_busy(err);
     // The step's batch: fixed random images, and random classes for a loss.
     const ir::Shape &shape = step.images_input().shape;
     int64_t per_example = 1;
@@ -103,8 +91,8 @@ void bench_backward_report(jit::JitNetwork *net, grad::TrainStep &step, const st
     out << "objective: "
         << (step.l2_objective() ? "l2_loss of the output, sum(y^2) / 2" : "the network's loss, random labels")
         << (net ? "" : "; forward in training mode") << "\n";
-    print_line(out, "Forward", o.steps, fwd);
-    print_line(out, "Forward-backward", o.steps, fb);
+    print_timing(out, "Forward", o.steps, fwd);
+    print_timing(out, "Forward-backward", o.steps, fb);
     out << std::setprecision(1) << o.batch / fwd.mean << " images/s forward, " << o.batch / fb.mean
         << " images/s forward-backward\n";
     out.flags(flags);

@@ -108,13 +108,22 @@ Timing time_steps(const BenchOptions &o, const std::function<void()> &step) {
     return {mean, std::sqrt(var / secs.size())};
 }
 
+void print_timing(std::ostream &out, const char *what, int64_t steps, const Timing &t) {
+    out << what << " across " << steps << " steps, " << std::fixed << std::setprecision(3) << t.mean << " +/- "
+        << t.sd << " sec / batch\n";
+}
+
+void warn_if_busy(std::ostream &err) {
+    if (double busy = tune::busy_share(0.3); busy > 0.15)
+        err << "netc bench: warning: other processes use " << static_cast<int>(busy * 100)
+            << "% of the CPUs; these timings are unreliable\n";
+}
+
 void bench_report(jit::JitNetwork &net, const std::string &name, const BenchOptions &o, const Compiled &compiled,
                   std::ostream &out, std::ostream &err) {
     std::ios::fmtflags flags = out.flags();
     std::streamsize precision = out.precision();
-    if (double busy = tune::busy_share(0.3); busy > 0.15)
-        err << "netc bench: warning: other processes use " << static_cast<int>(busy * 100)
-            << "% of the CPUs; these timings are unreliable\n";
+    warn_if_busy(err);
     auto xs = random_inputs(net, o.batch);
     std::vector<std::vector<float>> ys;
     for (int k = 0; k < net.outputs(); k++) ys.emplace_back(net.output_size(k, o.batch));
@@ -123,16 +132,14 @@ void bench_report(jit::JitNetwork &net, const std::string &name, const BenchOpti
     for (auto &x : xs) in.push_back(x.data());
     for (auto &y : ys) outp.push_back(y.data());
     Timing t = time_steps(o, [&] { net.run(in, outp, o.batch); });
-    double mean = t.mean, sd = t.sd;
     for (auto &y : ys)
         for (float v : y)
             if (!std::isfinite(v)) throw rt::IOError("the network produced a non-finite value");
     out << name << " batch " << o.batch << ": JIT compile ";
     if (compiled.cached) out << "cached\n";
     else out << std::fixed << std::setprecision(2) << compiled.ms / 1000.0 << " s\n";
-    out << "Forward across " << o.steps << " steps, " << std::fixed << std::setprecision(3) << mean << " +/- " << sd
-        << " sec / batch\n";
-    out << std::setprecision(1) << o.batch / mean << " images/s\n";
+    print_timing(out, "Forward", o.steps, t);
+    out << std::setprecision(1) << o.batch / t.mean << " images/s\n";
     out.flags(flags);
     out.precision(precision);
 }

@@ -82,6 +82,10 @@ struct Timing {
     double mean = 0, sd = 0;
 };
 Timing time_steps(const BenchOptions &options, const std::function<void()> &step);
+// The protocol's line: "WHAT across S steps, M +/- D sec / batch".
+void print_timing(std::ostream &out, const char *what, int64_t steps, const Timing &t);
+// A warning on err while other processes keep the CPUs busy.
+void warn_if_busy(std::ostream &err);
 
 // `netc bench`: burn-in, then timed steps on a fixed random batch; prints
 // "Forward across S steps, M +/- D sec / batch" and images/s.
